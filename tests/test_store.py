@@ -1,0 +1,79 @@
+import sqlite3
+
+from foi_search.domain import Document, ExemptionCitation, Message, Passage
+from foi_search.migrations import MIGRATIONS, applied
+from foi_search.store import Store
+
+
+def _doc(**kw):
+    base = dict(
+        source="test",
+        source_key="k1",
+        title="CCTV cameras",
+        authority="Northbridge Borough Council",
+        references=["FOI / 1234"],
+        messages=[Message("outgoing", "How many CCTV cameras do you run?"), Message("incoming", "We hold 42.")],
+        exemptions=[ExemptionCitation("s31", "s31(1)(a)"), ExemptionCitation("s40(2)", status="superseded")],
+        passages=[Passage("Disclosing camera locations would help offenders.", "exemption_reasoning", "s31")],
+        outcome="disclosed_partial",
+    )
+    base.update(kw)
+    return Document(**base)
+
+
+def test_migrations_applied_in_order_and_wal(store):
+    assert applied(store.db) == [name for name, _ in MIGRATIONS]
+    assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    # Datasette finds the FTS tables the same way sqlite-utils does.
+    assert store.db["documents"].detect_fts() == "documents_fts"
+    assert store.db["passages"].detect_fts() == "passages_fts"
+
+
+def test_reopen_does_not_reapply(db_path):
+    Store(db_path).close()
+    s = Store(db_path)
+    assert len(list(s.db["_migrations"].rows)) == len(MIGRATIONS)
+
+
+def test_save_is_idempotent_and_replaces(store):
+    doc_id, status = store.save_document(_doc())
+    assert status == "added"
+    assert store.save_document(_doc()) == (doc_id, "unchanged")
+    assert store.save_document(_doc(title="CCTV cameras 2024")) == (doc_id, "updated")
+    assert store.db["documents"].count == 1
+    assert store.db["passages"].count == 1
+    loaded = store.load_document(doc_id)
+    assert loaded.title == "CCTV cameras 2024"
+    assert loaded.applied_exemptions == ["s31"]
+    assert [c.status for c in loaded.exemptions] == ["applied", "superseded"]
+
+
+def test_fts_follows_updates(store):
+    doc_id, _ = store.save_document(_doc())
+    hits = store.db.execute("select rowid from documents_fts where documents_fts match 'cameras'").fetchall()
+    assert hits == [(doc_id,)]
+    store.save_document(_doc(title="Parking tickets", messages=[Message("outgoing", "tickets please")]))
+    assert store.db.execute("select rowid from documents_fts where documents_fts match 'cctv'").fetchall() == []
+
+
+def test_find_by_reference_and_key(store):
+    doc_id, _ = store.save_document(_doc())
+    assert store.find_document_id("foi 1234") == doc_id
+    assert store.find_document_id("k1") == doc_id
+    assert store.find_document_id("nope") is None
+
+
+def test_failed_transaction_keeps_previous_version(store, monkeypatch):
+    doc_id, _ = store.save_document(_doc())
+
+    def boom(*a, **k):
+        raise sqlite3.OperationalError("disk full")
+
+    monkeypatch.setattr(store, "_insert_parts", boom)
+    try:
+        store.save_document(_doc(title="new"))
+    except sqlite3.OperationalError:
+        pass
+    monkeypatch.undo()
+    assert store.load_document(doc_id).title == "CCTV cameras"
+    assert store.db["passages"].count == 1
