@@ -1,0 +1,99 @@
+"""Helpers shared by the command modules: store opening, errors, options, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import FoiSearchError
+
+EXIT_OK, EXIT_EMPTY, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(click.ClickException):
+    """A library error shown as one line, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+
+def open_store(ctx: click.Context, *, create: bool = False):
+    from .store import Store
+
+    try:
+        return Store(ctx.obj["db"], create=create)
+    except FoiSearchError as e:
+        raise CliError(str(e)) from e
+
+
+def emit_json(obj: Any) -> None:
+    if is_dataclass(obj):
+        obj = asdict(obj)
+    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def read_query(text: tuple[str, ...], file: str | None) -> str:
+    if file:
+        try:
+            return Path(file).read_text(encoding="utf-8") if file != "-" else sys.stdin.read()
+        except OSError as e:
+            raise CliError(f"Cannot read {file}: {e.strerror}.") from e
+    query = " ".join(text).strip()
+    if query == "-":
+        query = sys.stdin.read()
+    if not query.strip():
+        raise click.UsageError("Give the query as text, with --file FILE, or '-' for standard input.")
+    return query
+
+
+def filter_options(f):
+    """Options shared by every read command."""
+    options = [
+        click.option("--authority", help="Only authorities whose name contains this."),
+        click.option("--source", help="Only this source (wdtk, mps, tribunal, govuk, devon...)."),
+        click.option("--since", metavar="YYYY-MM-DD", help="Responses on or after this date."),
+        click.option("--until", metavar="YYYY-MM-DD", help="Responses on or before this date."),
+        click.option("--law", type=click.Choice(["FOIA", "EIR", "FOISA"], case_sensitive=False)),
+        click.option("--outcome", "outcomes", multiple=True, help="Only this outcome (repeatable)."),
+        click.option("--exemption", help="Only responses that applied this exemption, e.g. s40(2) or eir12(5)(e)."),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+def filters_from(kw: dict) -> "Any":
+    from .domain import OUTCOMES
+    from .exemptions import canonical_code
+    from .filters import Filters
+
+    for o in kw.get("outcomes") or ():
+        if o not in OUTCOMES:
+            raise click.BadParameter(f"{o!r} is not one of {', '.join(OUTCOMES)}.", param_hint="--outcome")
+    exemption = kw.get("exemption")
+    if exemption:
+        code = canonical_code(exemption, "EIR" if exemption.lower().startswith(("eir", "reg")) else "FOIA")
+        if not code:
+            raise click.BadParameter(f"{exemption!r} is not a known exemption.", param_hint="--exemption")
+        exemption = code
+    law = kw.get("law")
+    return Filters(
+        authority=kw.get("authority"),
+        source=kw.get("source"),
+        since=kw.get("since"),
+        until=kw.get("until"),
+        law=law.upper() if law else None,
+        outcomes=list(kw.get("outcomes") or ()),
+        exemption=exemption,
+    )
+
+
+def output_options(f):
+    """--json / --markdown switches."""
+    f = click.option("--markdown", "fmt", flag_value="markdown", help="Markdown output.")(f)
+    f = click.option("--json", "fmt", flag_value="json", help="JSON output.")(f)
+    return f
