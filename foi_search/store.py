@@ -140,7 +140,9 @@ class Store:
             ``unchanged`` when an identical version was already stored (then
             nothing is written).
         """
-        payload = json.dumps(asdict(doc), sort_keys=True, default=str)
+        # The local path is left out of the hash: two saved copies of the same
+        # page (same source_key) are the same document, not an update.
+        payload = json.dumps({**asdict(doc), "path": None}, sort_keys=True, default=str)
         content_hash = hashlib.sha256(payload.encode()).hexdigest()
         with self.transaction():
             old = self.db.execute(

@@ -2,69 +2,123 @@
 
 The shape is ``{id, title, display_status, law_used, url_title, created_at,
 events: [{created_at, message_id, type, content: [text]}]}`` where ``outgoing``
-events are the requester's and ``incoming`` the authority's. The authority's
-name comes from ``public_body.name`` when present, otherwise from the salutation
-Alaveteli puts at the top of every request ("Dear Sheffield City Council,").
+events are the requester's and ``incoming`` the authority's (Alaveteli's own
+``request/<slug>.json`` adds ``public_body`` and ``info_request_events``; both
+shapes are read).
+
+The authority's name comes from ``public_body.name`` when present, otherwise
+from the salutation Alaveteli puts at the top of every request ("Dear Sheffield
+City Council,"), otherwise from the sign-off of the authority's replies.
+Generic addressees ("Dear FOI Team") name no one and are not used.
 """
 
 from __future__ import annotations
 
-import json
-import re
+from collections import Counter
 
 from foi_search.domain import Document, Message
 
 from . import ParseError
+from .authorities import find_authority, normalise_authority, salutation_authority
+from .common import load_json
 
 DEFAULT_BASE_URL = "https://www.whatdotheyknow.com"
-_DEAR = re.compile(r"^\s*Dear\s+([^,\n]{3,120}),", re.M)
-_LAWS = {"foi": "FOIA", "eir": "EIR", "foisa": "FOISA"}
+_LAWS = {"foi": "FOIA", "eir": "EIR", "foisa": "FOISA", "eisr": "FOISA"}
+_DIRECTIONS = {"incoming": "incoming", "outgoing": "outgoing", "response": "incoming", "sent": "outgoing",
+               "followup_sent": "outgoing", "resent": "outgoing", "followup_resent": "outgoing"}
 
 
 def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> list[Document]:
     """Read one thread.
 
+    Args:
+        data: The JSON file's bytes.
+        path: Where it was read from.
+        url: The thread's URL, when the caller knows it.
+
     Raises:
-        ParseError: The bytes are not a JSON thread.
+        ParseError: The bytes are not a JSON thread (truncated, wrong shape).
     """
-    try:
-        obj = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ParseError(f"not valid JSON: {e}") from e
-    if not isinstance(obj, dict) or "events" not in obj or "url_title" not in obj:
-        raise ParseError("JSON is not an Alaveteli thread (no 'events' / 'url_title')")
-    messages = []
-    for ev in obj.get("events") or []:
-        if ev.get("type") not in ("incoming", "outgoing"):
-            continue
-        content = ev.get("content") or []
-        text = "\n".join(c for c in content if isinstance(c, str)) if isinstance(content, list) else str(content)
-        messages.append(
-            Message(
-                direction=ev["type"],
-                text=text,
-                sent_at=ev.get("created_at"),
-                message_id=str(ev["message_id"]) if ev.get("message_id") is not None else None,
-            )
-        )
-    body = obj.get("public_body") or {}
-    authority = body.get("name") if isinstance(body, dict) else None
-    if not authority:
-        first_out = next((m.text for m in messages if m.direction == "outgoing"), "")
-        m = _DEAR.search(first_out)
-        authority = m.group(1).strip() if m else None
-    slug = obj["url_title"]
+    obj = load_json(data)
+    if not isinstance(obj, dict) or not obj.get("url_title"):
+        raise ParseError("JSON is not an Alaveteli thread (no 'url_title')")
+    events = obj.get("events")
+    if events is None:
+        events = obj.get("info_request_events")
+    if not isinstance(events, list):
+        raise ParseError("Alaveteli thread has no 'events' list")
+    messages = [m for m in (_message(ev) for ev in events) if m is not None]
+    slug = str(obj["url_title"]).strip()
     return [
         Document(
             source="wdtk",
             source_key=slug,
-            title=obj.get("title") or slug,
-            authority=authority,
+            title=str(obj.get("title") or slug).strip(),
+            authority=_authority(obj, messages),
             url=url or f"{DEFAULT_BASE_URL}/request/{slug}",
             path=path,
-            law=_LAWS.get((obj.get("law_used") or "").lower(), "unclear"),
-            request_date=(obj.get("created_at") or "")[:10] or None,
+            law=_LAWS.get(str(obj.get("law_used") or "").lower(), "unclear"),
+            request_date=str(obj.get("created_at") or "")[:10] or None,
             messages=messages,
-            meta={"display_status": obj.get("display_status"), "wdtk_id": obj.get("id")},
+            meta={
+                k: v
+                for k, v in {
+                    "display_status": obj.get("display_status") or obj.get("described_state"),
+                    "wdtk_id": obj.get("id"),
+                }.items()
+                if v is not None
+            },
         )
     ]
+
+
+def _message(ev: object) -> Message | None:
+    if not isinstance(ev, dict):
+        return None
+    direction = _DIRECTIONS.get(str(ev.get("type") or ev.get("event_type") or ""))
+    if direction is None:
+        return None
+    content = ev.get("content")
+    if isinstance(content, list):
+        text = "\n".join(c for c in content if isinstance(c, str))
+    elif isinstance(content, str):
+        text = content
+    else:
+        text = ""
+    msg_id = ev.get("message_id") or ev.get("incoming_message_id") or ev.get("outgoing_message_id")
+    return Message(
+        direction=direction,
+        text=text.strip(),
+        sent_at=ev.get("created_at"),
+        message_id=str(msg_id) if msg_id is not None else None,
+    )
+
+
+def _authority(obj: dict, messages: list[Message]) -> str | None:
+    body = obj.get("public_body")
+    if isinstance(body, dict):
+        name = normalise_authority(body.get("name"))
+        if name:
+            return name
+    elif isinstance(body, str):
+        name = normalise_authority(body)
+        if name:
+            return name
+    for m in messages:
+        if m.direction == "outgoing":
+            name = salutation_authority(m.text)
+            if name:
+                return name
+            break
+    # Replies sign off with the body's name; only trust a name that recurs.
+    votes: Counter = Counter()
+    for m in messages:
+        if m.direction == "incoming" and m.text:
+            name = find_authority(m.text[-3000:], head_lines=0, tail_lines=15)
+            if name:
+                votes[name] += 1
+    if votes:
+        name, n = votes.most_common(1)[0]
+        if n >= 2 or len(votes) == 1:
+            return name
+    return None
