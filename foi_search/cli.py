@@ -150,11 +150,51 @@ def stats(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"{k}: {v}")
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@click.pass_context
+def demo(ctx: click.Context, as_json: bool) -> None:
+    """Ingest the bundled demo corpus, index it and answer one precedent question.
+
+    Uses a fresh demo database (default: demo.db in the user data folder, or --db).
+    """
+    from .config import default_db_path
+    from .demo import run_demo
+
+    db = ctx.obj["db"]
+    if ctx.find_root().get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
+        # Never touch the user's real database: the demo gets its own file.
+        db = default_db_path().with_name("demo.db")
+    say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
+    result = run_demo(db, progress=say)
+    if as_json:
+        emit_json({"db": result.db, "index_dir": result.index_dir, "ingest": result.ingest,
+                   "question": result.question, "report": result.report.to_json()})
+        return
+    from .render import render_precedents
+
+    click.echo(f"\nQuestion: {result.question}\n")
+    click.echo(render_precedents(result.report), nl=False)
+    click.echo(f"\nDemo database: {result.db}\nVector index:  {result.index_dir}")
+    click.echo(f"Try: foi-search --db {result.db} search \"CCTV cameras\"")
+
+
 # Commands of each area live in their own module; registering them here keeps
 # this file a table of contents. Each module imports only click at top level.
 from .cli_eval import eval_group  # noqa: E402
 
 cli.add_command(eval_group)
+from .cli_crawl import crawl as crawl_command  # noqa: E402
+
+cli.add_command(crawl_command)
+from .cli_search import exists_command, precedents_command, search_command  # noqa: E402
+
+cli.add_command(search_command)
+cli.add_command(precedents_command)
+cli.add_command(exists_command)
+from .cli_index import index_command  # noqa: E402
+
+cli.add_command(index_command)
 
 
 def main() -> None:

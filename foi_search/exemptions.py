@@ -88,7 +88,8 @@ NON_GROUND_SECTIONS = {"1", "2", "8", "10", "11", "16", "17", "45", "46", "50", 
 
 _KEEP_SUBSECTION = {"14", "40"}
 
-_FOIA_RE = re.compile(r"^s?(\d{2}A?)\s*(?:\((\d)\))?", re.I)
+# "(5B)" etc.: the letter is kept off, so s40(5A)/(5B) read as s40(5), the NCND provision.
+_FOIA_RE = re.compile(r"^s?(\d{2}A?)\s*(?:\((\d)[a-z]?\))?", re.I)
 _EIR_RE = re.compile(r"^(?:eir|reg(?:ulation)?)?\s*(12|13)\s*(?:\((\d)\))?\s*(?:\(([a-g])\))?", re.I)
 
 

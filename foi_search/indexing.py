@@ -1,11 +1,22 @@
 """Service: keep the vector index in step with the store's passages.
 
-Each unique passage text (by content hash) gets one row in ``vectors`` and one
-vector in FAISS under that row's id, so boilerplate repeated across hundreds of
-responses is embedded once. Builds are incremental and resumable: vectors are
-added in batches, the index is saved (atomically) every few batches, and only
-then are those rows marked ``indexed`` in the DB. On every run the DB flags
-are first reconciled with the ids actually in the index file.
+What gets a vector is decided by :mod:`index.selection` (docs/indexing.md):
+each unit is chunk *k* of a unique passage text (by content hash), with one
+row in ``vectors`` whose id is its FAISS id. Boilerplate repeated across
+hundreds of responses is embedded once.
+
+Builds are incremental and resumable: vectors are added in batches, the index
+is saved (atomically) every few batches, and only then are those rows marked
+``indexed`` in the DB. Every run first reconciles the DB flags with the ids
+actually in the index file, so a run killed at any point resumes without
+duplicates or gaps. Units no longer wanted (a document changed or was
+deleted) are removed from the index before their rows are deleted, so a FAISS
+id is never reused while the index still holds it.
+
+Mapping a FAISS id back to text: ``select content_hash, chunk from vectors
+where id = ?``, then any passage with that ``content_hash``; the chunk's text
+is ``index.chunking.chunk_text(passage.text)[chunk]`` (chunk 0 of a passage
+that fits is the passage itself).
 """
 
 from __future__ import annotations
@@ -19,44 +30,197 @@ from .config import index_dir_for
 from .errors import FoiSearchError
 from .store import Store
 
-#: Passage roles not worth a vector: they are the same everywhere.
+#: Passage roles not worth a vector (kept for callers; the policy lives in index.selection).
 SKIP_ROLES = ("boilerplate", "complaint_rights", "acknowledgement")
+
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
 class IndexReport:
-    """What an index run did."""
+    """What an index run did.
+
+    Attributes:
+        index_dir: The index folder.
+        model: Model name recorded in the manifest.
+        backend: What embedded (``onnx-int8``, ``torch``, or the embedder's class).
+        embedded: Vectors embedded by this run.
+        total_vectors: Vectors in the index after the run.
+        pending_before: Units without a vector when the run started.
+        removed: Vectors removed because their passages are gone.
+        wanted: Units the policy selects (the index's target size).
+        index_type: ``flat``, ``ivf-sq8``...
+        doc_views: Documents whose summary vectors were (re)embedded.
+        seconds: Wall time of the run.
+        embed_seconds: Of which spent embedding passages.
+        rebuilt: Whether the run started from an empty index.
+    """
 
     index_dir: str
     model: str
+    backend: str
     embedded: int
     total_vectors: int
     pending_before: int
+    removed: int
+    wanted: int
+    index_type: str
+    doc_views: int
     seconds: float
+    embed_seconds: float
     rebuilt: bool
 
+    def describe(self) -> str:
+        """Lines of text for the CLI."""
+        rate = f" ({self.embedded / self.embed_seconds:.0f}/s)" if self.embedded and self.embed_seconds else ""
+        lines = [
+            f"Embedded {self.embedded} passages{rate} with {self.backend}; "
+            f"{self.total_vectors} vectors in the index ({self.index_type})"
+            + (f", {self.removed} removed" if self.removed else "")
+            + ".",
+        ]
+        if self.doc_views:
+            lines.append(f"Embedded summaries of {self.doc_views} documents.")
+        lines.append(f"Took {self.seconds:.1f} s. Index: {self.index_dir}")
+        return "\n".join(lines)
 
-def _sync_vectors_table(store: Store) -> None:
-    """Give every embeddable passage text a row in ``vectors``."""
-    marks = ",".join("?" * len(SKIP_ROLES))
-    with store.transaction():
-        store.conn.execute(
-            f"""insert or ignore into vectors (content_hash, indexed)
-                select distinct content_hash, 0 from passages
-                where coalesce(role, '') not in ({marks})""",
-            list(SKIP_ROLES),
-        )
+
+@dataclass
+class IndexStatus:
+    """Whether the index on disk is in step with the store.
+
+    Attributes:
+        index_dir: The index folder.
+        exists: Whether an index (manifest) is there.
+        vectors: Vectors it holds.
+        stale: The store changed since the index was last brought up to date
+            (or the embedding policy did): run ``foi-search index``.
+        index_type: ``flat``, ``ivf-sq8``...
+        built_at: When it was last written.
+    """
+
+    index_dir: str
+    exists: bool
+    vectors: int
+    stale: bool
+    index_type: str = ""
+    built_at: str = ""
+
+
+def store_state(store: Store) -> str:
+    """A cheap fingerprint of the store's documents: changes when any is added, updated or deleted."""
+    n, top, last = store.conn.execute("select count(*), max(id), max(ingested_at) from documents").fetchone()
+    passages = store.conn.execute("select count(*) from passages").fetchone()[0]
+    return f"{n}:{top}:{last}:{passages}"
+
+
+def index_status(store: Store, index_dir: str | Path | None = None) -> IndexStatus:
+    """Compare the index's manifest with the store, without loading FAISS or the model.
+
+    Cheap enough for every query (two aggregate queries and one small JSON read).
+    """
+    from index.selection import policy_signature
+    from index.vector_index import VectorIndex
+
+    index_dir = Path(index_dir) if index_dir else index_dir_for(store.path)
+    try:
+        m = VectorIndex.read_manifest(index_dir)
+    except FoiSearchError:
+        return IndexStatus(str(index_dir), exists=False, vectors=0, stale=True)
+    stale = m.store_state != f"{policy_signature()}|{store_state(store)}"
+    return IndexStatus(str(index_dir), True, m.count, stale, m.index_type, m.built_at)
+
+
+def _wanted_units(store: Store) -> set[tuple[str, int]]:
+    """``(content_hash, chunk)`` of every unit the policy selects, over the whole store."""
+    from index.selection import PassageRow, select_units
+
+    cur = store.conn.execute(
+        """select p.document_id, d.kind, p.seq, p.role, p.exemption, p.content_hash, p.text
+           from passages p join documents d on d.id = p.document_id
+           where p.text is not null and p.content_hash is not null
+           order by p.document_id, p.seq, p.id"""
+    )
+    rows = (PassageRow(*r) for r in cur)
+    return {(u.content_hash, u.chunk) for u in select_units(rows)}
+
+
+def _sync_vectors_table(store: Store, wanted: set[tuple[str, int]]) -> list[int]:
+    """Give every wanted unit a row in ``vectors``; returns ids of rows no longer wanted."""
+    have = {(h, c): i for i, h, c in store.conn.execute("select id, content_hash, chunk from vectors")}
+    missing = sorted(wanted - have.keys())
+    if missing:
+        with store.transaction():
+            store.conn.executemany(
+                "insert or ignore into vectors (content_hash, chunk, indexed) values (?, ?, 0)", missing
+            )
+    return sorted(i for key, i in have.items() if key not in wanted)
 
 
 def _reconcile(store: Store, index) -> None:
     """Make ``vectors.indexed`` say exactly which ids are in the index file."""
-    ids = [int(i) for i in index.ids()] if index is not None else []
-    with store.transaction():
-        store.conn.execute("update vectors set indexed = 0")
-        store.conn.execute("create temp table if not exists _ids (id integer primary key)")
-        store.conn.execute("delete from _ids")
-        store.conn.executemany("insert into _ids values (?)", [(i,) for i in ids])
-        store.conn.execute("update vectors set indexed = 1 where id in (select id from _ids)")
+    in_index = {int(i) for i in index.ids()} if index is not None and index.count else set()
+    wrong = [
+        (0 if flag else 1, i)
+        for i, flag in store.conn.execute("select id, indexed from vectors")
+        if bool(flag) != (i in in_index)
+    ]
+    if wrong:
+        with store.transaction():
+            store.conn.executemany("update vectors set indexed = ? where id = ?", wrong)
+
+
+def _unit_texts(store: Store, rows: list[tuple[int, str, int]]) -> list[tuple[int, str]]:
+    """``(vector id, text to embed)`` for rows ``(id, content_hash, chunk)``; gone passages dropped."""
+    from index.chunking import chunk_text
+
+    hashes = sorted({h for _, h, _ in rows})
+    texts: dict[str, str] = {}
+    for start in range(0, len(hashes), 500):
+        part = hashes[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for h, t in store.conn.execute(
+            f"select content_hash, text from passages where content_hash in ({marks}) group by content_hash", part
+        ):
+            texts[h] = t
+    out = []
+    for i, h, c in rows:
+        t = texts.get(h)
+        if t is None:
+            continue
+        pieces = chunk_text(t)
+        if c < len(pieces):
+            out.append((i, pieces[c]))
+    return out
+
+
+class _Memo:
+    """An embedder wrapper that embeds each distinct text once per run.
+
+    Document summaries often repeat a passage word for word (a log entry's
+    request is both), so they reuse its vector instead of paying again.
+    """
+
+    def __init__(self, embedder):
+        self.inner = embedder
+        self.model_name = embedder.model_name
+        self.dimension = embedder.dimension
+        self.backend = getattr(embedder, "backend", type(embedder).__name__)
+        self.cache: dict[str, object] = {}
+
+    #: Vectors kept at most (~300 MB); past it texts are embedded without memo.
+    LIMIT = 200_000
+
+    def embed(self, texts):
+        import numpy as np
+
+        todo = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        fresh = dict(zip(todo, self.inner.embed(todo))) if todo else {}
+        if len(self.cache) < self.LIMIT:
+            self.cache.update(fresh)
+        if not len(texts):
+            return np.zeros((0, self.dimension), dtype="float32")
+        return np.stack([fresh[t] if t in fresh else self.cache[t] for t in texts]).astype("float32", copy=False)
 
 
 def build_index(
@@ -64,84 +228,167 @@ def build_index(
     index_dir: str | Path | None = None,
     *,
     embedder=None,
+    backend: str = "auto",
     rebuild: bool = False,
-    batch_size: int = 256,
-    save_every: int = 8,
-    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = 512,
+    save_every: int = 4,
+    progress: Progress | None = None,
+    notify: Callable[[str], None] | None = None,
+    doc_views: bool = True,
+    index_type: str = "auto",
 ) -> IndexReport:
-    """Embed passages not yet in the index and add them.
+    """Embed the passages the policy selects that are not yet in the index, and add them.
 
     Args:
         store: The open store.
         index_dir: Where the index lives (default: beside the DB).
-        embedder: An :class:`index.embedder.Embedder`; loaded when None.
-        rebuild: Start from an empty index.
-        batch_size: Passages fetched and embedded per batch.
+        embedder: An :class:`index.embedder.Embedder`; loaded with ``backend`` when None.
+        backend: ``auto``, ``onnx`` or ``torch`` (see :func:`index.embedder.load_embedder`).
+        rebuild: Start from an empty index (after a model change or damage).
+        batch_size: Units fetched and embedded per batch.
         save_every: Batches between atomic saves (the resume granularity).
-        progress: Called with ``(done, total)`` after each batch.
-    """
-    from index.embedder import DIMENSION, MODEL_NAME, load_embedder
-    from index.vector_index import IndexMismatch, VectorIndex
+        progress: Called with ``(stage, done, total)`` after each batch;
+            stages are ``passages`` and ``documents``.
+        notify: Called with one-line notes (a one-off model export...).
+        doc_views: Also embed the per-document summary vectors search ranks
+            with (:mod:`foi_search.docviews`), so the first query does not.
+        index_type: ``auto`` (flat while small, IVF above
+            :data:`index.vector_index.IVF_THRESHOLD`), ``flat``, ``ivf-sq8`` or ``ivf-flat``.
 
+    Returns:
+        What the run did.
+
+    Raises:
+        IndexMismatch: The index on disk was built with another model; rebuild.
+        IndexCorrupt: The index on disk is damaged; rebuild.
+    """
+    from index.chunking import MAX_WORDS
+    from index.embedder import DIMENSION, MODEL_NAME, load_embedder
+    from index.selection import policy_signature
+    from index.vector_index import INDEX_TYPES, VectorIndex, choose_index_type
+
+    if index_type != "auto" and index_type not in INDEX_TYPES:
+        raise FoiSearchError(f"Unknown index type {index_type!r}.", f"Use auto or one of {', '.join(INDEX_TYPES)}.")
     start = time.perf_counter()
     index_dir = Path(index_dir) if index_dir else index_dir_for(store.path)
     index = None
-    if not rebuild:
-        try:
-            index = VectorIndex.load(index_dir, model=MODEL_NAME, dimension=DIMENSION)
-        except IndexMismatch:
-            raise
-        except FoiSearchError:
-            index = None  # nothing there yet
+    if not rebuild and (index_dir / "manifest.json").exists():
+        index = VectorIndex.load(index_dir, model=MODEL_NAME, dimension=DIMENSION)
     if index is None:
         index = VectorIndex(MODEL_NAME, DIMENSION)
-    _sync_vectors_table(store)
-    _reconcile(store, index if index.count else None)
+        if rebuild:
+            # The empty index is committed before the rows go: the old file's
+            # ids must never be matched against the new rows' ids.
+            index.save(index_dir)
+            with store.transaction():
+                store.conn.execute("delete from vectors")
+    wanted = _wanted_units(store)
+    stale = _sync_vectors_table(store, wanted)
+    _reconcile(store, index)
+    removed = 0
+    if stale:
+        import numpy as np
+
+        removed = index.remove(np.array(stale, dtype="int64"))
+        if removed:
+            index.save(index_dir)
+        with store.transaction():
+            store.conn.executemany("delete from vectors where id = ?", [(i,) for i in stale])
     pending = store.conn.execute("select count(*) from vectors where indexed = 0").fetchone()[0]
-    embedded = 0
-    if pending:
-        embedder = embedder or load_embedder()
+    embedded, embed_seconds = 0, 0.0
+    if pending or (doc_views and _views_pending(store)):
+        embedder = embedder or load_embedder(backend, notify=notify)
         if embedder.model_name != MODEL_NAME:
+            from index.vector_index import IndexMismatch
+
             raise IndexMismatch(f"Embedder {embedder.model_name} does not match {MODEL_NAME}.")
+        embedder = _Memo(embedder)
+    backend_name = getattr(embedder, "backend", type(embedder).__name__) if embedder else index.manifest.backend
+    if pending:
         import numpy as np
 
         unsaved: list[int] = []
         last_id, batches = 0, 0
         while True:
             rows = store.conn.execute(
-                """select v.id, (select p.text from passages p where p.content_hash = v.content_hash limit 1)
-                   from vectors v where v.indexed = 0 and v.id > ? order by v.id limit ?""",
+                "select id, content_hash, chunk from vectors where indexed = 0 and id > ? order by id limit ?",
                 [last_id, batch_size],
             ).fetchall()
             if not rows:
                 break
             last_id = rows[-1][0]
-            rows = [(i, t) for i, t in rows if t]  # passages deleted since the sync
-            if rows:
-                index.add(np.array([i for i, _ in rows], dtype="int64"), embedder.embed([t for _, t in rows]))
-                unsaved.extend(i for i, _ in rows)
-                embedded += len(rows)
+            items = _unit_texts(store, rows)
+            if items:
+                t0 = time.perf_counter()
+                vecs = embedder.embed([t for _, t in items])
+                embed_seconds += time.perf_counter() - t0
+                index.add(np.array([i for i, _ in items], dtype="int64"), vecs, replace=False)
+                unsaved.extend(i for i, _ in items)
+                embedded += len(items)
             batches += 1
             if progress:
-                progress(embedded, pending)
+                progress("passages", embedded, pending)
             if batches % save_every == 0:
                 _commit(store, index, index_dir, unsaved)
                 unsaved = []
         _commit(store, index, index_dir, unsaved)
-    elif not (index_dir / "manifest.json").exists():
+    target = choose_index_type(index.count) if index_type == "auto" else index_type
+    converted = target != index.index_type and index.index_type == "flat" and index.count > 0
+    if converted:
+        if notify:
+            notify(f"Converting the index to {target} ({index.count} vectors)...")
+        index = index.to_ivf(target)
+    views = 0
+    if doc_views and embedder is not None:
+        views = _build_doc_views(store, embedder, progress)
+    changed = bool(embedded or removed or rebuild) or not (index_dir / "manifest.json").exists()
+    changed = changed or index.manifest.count != index.count or index.manifest.index_type != index.index_type
+    if embedder is not None:
+        index.manifest.backend = backend_name
+    index.manifest.chunk_words = MAX_WORDS
+    index.manifest.store_state = f"{policy_signature()}|{store_state(store)}"
+    if changed or converted:
         index.save(index_dir)
+    else:
+        index.save_manifest(index_dir)  # nothing new: the (large) index file stays as it is
     return IndexReport(
         index_dir=str(index_dir),
         model=MODEL_NAME,
+        backend=backend_name or "none needed",
         embedded=embedded,
         total_vectors=index.count,
         pending_before=pending,
+        removed=removed,
+        wanted=len(wanted),
+        index_type=index.index_type,
+        doc_views=views,
         seconds=round(time.perf_counter() - start, 2),
+        embed_seconds=round(embed_seconds, 2),
         rebuilt=rebuild,
     )
 
 
+def _views_pending(store: Store) -> int:
+    try:
+        from .docviews import pending_count
+    except ImportError:  # search not installed in this build
+        return 0
+    from index.embedder import MODEL_NAME
+
+    return pending_count(store, MODEL_NAME)
+
+
+def _build_doc_views(store: Store, embedder, progress: Progress | None) -> int:
+    try:
+        from .docviews import build_doc_views
+    except ImportError:
+        return 0
+    cb = (lambda done, total: progress("documents", done, total)) if progress else None
+    return build_doc_views(store, embedder, progress=cb)
+
+
 def _commit(store: Store, index, index_dir: Path, ids: list[int]) -> None:
     index.save(index_dir)
-    with store.transaction():
-        store.conn.executemany("update vectors set indexed = 1 where id = ?", [(i,) for i in ids])
+    if ids:
+        with store.transaction():
+            store.conn.executemany("update vectors set indexed = 1 where id = ?", [(i,) for i in ids])

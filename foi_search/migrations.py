@@ -210,11 +210,70 @@ def _m004_vectors(db: sqlite_utils.Database) -> None:
     db["vectors"].create_index(["indexed"], if_not_exists=True)
 
 
+def _m005_crawl_state(db: sqlite_utils.Database) -> None:
+    # What a crawler did with each listed item, so re-runs skip unchanged ones
+    # and an interrupted crawl resumes where it stopped.
+    db["crawl_items"].create(
+        {
+            "id": int,
+            "crawler": str,  # crawler name + base URL, e.g. "alaveteli https://www.whatdotheyknow.com"
+            "url": str,
+            "listed_version": str,  # what the listing said about the item (update time...)
+            "sha256": str,  # hash of the body the documents were read from
+            "doc_keys": str,  # JSON list of source_keys read from it
+            "status": str,  # ok / partial / failed
+            "processed_at": str,
+        },
+        pk="id",
+        not_null={"crawler", "url"},
+        if_not_exists=True,
+    )
+    db["crawl_items"].create_index(["crawler", "url"], unique=True, if_not_exists=True)
+    # One row per crawl scope (crawler + authority...): when its current pass
+    # started and when a pass last reached the end of the listing.
+    db["crawl_scopes"].create(
+        {
+            "id": int,
+            "scope": str,
+            "cycle_started_at": str,
+            "in_progress": int,
+            "completed_at": str,
+        },
+        pk="id",
+        not_null={"scope"},
+        if_not_exists=True,
+    )
+    db["crawl_scopes"].create_index(["scope"], unique=True, if_not_exists=True)
+
+
+def _m006_doc_views(db: sqlite_utils.Database) -> None:
+    # Whole-document vectors (title, request, both) for ranking documents;
+    # passage vectors stay in FAISS. Keyed by the document's content hash so
+    # a changed document is re-embedded and a model change is detected.
+    db["doc_views"].create(
+        {"document_id": int, "view": str, "model": str, "doc_hash": str, "vector": bytes},
+        pk=("document_id", "view"),
+        if_not_exists=True,
+    )
+
+
+def _m007_vector_chunks(db: sqlite_utils.Database) -> None:
+    # A passage longer than the model reads is embedded as several chunks: one
+    # vectors row (one FAISS id) per (passage text, chunk number).
+    if "chunk" not in db["vectors"].columns_dict:
+        db["vectors"].add_column("chunk", int, not_null_default=0)
+    db.execute("drop index if exists idx_vectors_content_hash")
+    db["vectors"].create_index(["content_hash", "chunk"], unique=True, if_not_exists=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _m001_core),
     ("002_fetching", _m002_fetching),
     ("003_search", _m003_search),
     ("004_vectors", _m004_vectors),
+    ("005_crawl_state", _m005_crawl_state),
+    ("006_doc_views", _m006_doc_views),
+    ("007_vector_chunks", _m007_vector_chunks),
 ]
 
 

@@ -1,0 +1,213 @@
+"""Remove the requester's personal data before anything is stored.
+
+What is removed, and replaced by a marker:
+
+* the requester's name (``[name]``), learnt from the thread itself: the
+  sign-off of their own messages ("Yours faithfully, NAME"), "My name is
+  NAME", and the salutation of the authority's replies ("Dear NAME,",
+  "Dear Ms SURNAME"). Officers' names are not the requester's and stay;
+* e-mail addresses (``[email]``), except WhatDoTheyKnow's own placeholders
+  such as ``[FOI #123 email]`` which hold no address;
+* telephone numbers (``[phone]``), UK formats.
+
+The document's ``redactions`` counts what was removed by kind; values are
+never recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from foi_search.domain import Document
+
+from .text import normalise
+
+_CLOSINGS = re.compile(
+    r"^\s*(?:yours\s+(?:faithfully|sincerely|truly)|(?:with\s+)?(?:kind|best|warm|many)?\s*(?:regards|wishes|thanks)"
+    r"|thank\s+you(?:\s+(?:very\s+much|in\s+advance|for\s+your\s+(?:help|time|assistance)))?|thanks(?:\s+again)?|cheers"
+    r"|sincerely|respectfully|best|many\s+thanks(?:\s+and\s+(?:kind|best)\s+regards)?)[\s,.!]*$",
+    re.I,
+)
+_SALUTATION = re.compile(r"^\s*(?:Dear|Hi|Hello|Good (?:morning|afternoon))\s+([^,\n:]{2,60})[,:]?\s*$", re.M)
+_MY_NAME = re.compile(r"\bmy (?:full )?name is[ \t]+((?:(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?[ \t]+)?[A-Za-z][\w'’-]+(?:[ \t]+[A-Za-z][\w'’-]+){0,3})", re.I)
+_STOP_TOKENS = {
+    "and", "for", "your", "with", "in", "advance", "regards", "kind", "best", "help", "assistance", "the", "of",
+    "to", "a", "i'm", "im", "i", "am", "on", "behalf", "from", "at", "by", "time", "again", "very", "much",
+}
+_TITLES = r"(?:Mr|Mrs|Ms|Miss|Dr|Mx|Prof|Professor|Sir|Madam|Mister|Rev)"
+_TITLE_RE = re.compile(rf"^{_TITLES}\.?$", re.I)
+
+#: Words that look like a name in a salutation or sign-off but are not a person.
+_NOT_NAMES = {
+    "sir", "madam", "sir/madam", "sir or madam", "sirs", "all", "team", "requester", "requestor", "applicant",
+    "customer", "colleague", "colleagues", "there", "everyone", "foi", "foi team", "eir", "council", "officer",
+    "information", "manager", "whom", "reader", "friend", "the", "you", "again", "advance", "regards", "thanks",
+    "yours", "faithfully", "sincerely", "mr", "mrs", "ms", "miss", "dr", "anonymous", "citizen", "member",
+}
+_ORG_WORDS = re.compile(
+    r"\b(?:council|team|unit|uk|ltd|limited|plc|group|association|trust|foundation|network|campaign|society|"
+    r"department|office|service|services|news|newspaper|bbc|itv|project|freedom|rights|university|college|"
+    r"partnership|committee|union|party|authority|company|agency|officer|requests?|information|foi|eir)\b",
+    re.I,
+)
+_NAME_TOKEN = re.compile(r"^[A-Za-z][A-Za-z'’\-]*\.?$")
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+ ?@ ?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_PHONE = re.compile(
+    r"(?<![\w/.£$-])(?:\+44\s?(?:\(0\)\s?)?\d|\(0\d{2,4}\)|0\d{2,4})(?:[\s-]?\d{2,4}){1,4}(?![\w/.-]*\d)"
+)
+
+
+def _clean_name(raw: str) -> str | None:
+    raw = re.sub(r"[\s,.;:!]+$", "", raw.strip())
+    raw = re.sub(r"^(?:from|regards|thanks)[\s,]+", "", raw, flags=re.I)
+    if not raw or len(raw) > 60 or _ORG_WORDS.search(raw):
+        return None
+    tokens = raw.split()
+    # Post-nominals and initialisms ("MBE", "MRCVS") are not part of the name.
+    tokens = [t for t in tokens if not (len(t) >= 3 and t.isupper())]
+    cut = next(
+        (i for i, t in enumerate(tokens) if t.lower() in _STOP_TOKENS and not re.fullmatch(r"[A-Z]\.?", t)),
+        None,
+    )
+    if cut is not None:
+        if cut < 2:
+            return None
+        tokens = tokens[:cut]
+    raw = " ".join(tokens)
+    if not 1 <= len(tokens) <= 5:
+        return None
+    if not all(_NAME_TOKEN.match(t) for t in tokens):
+        return None
+    if raw.lower() in _NOT_NAMES or all(t.lower().strip(".") in _NOT_NAMES for t in tokens):
+        return None
+    letters = [t for t in tokens if not _TITLE_RE.match(t)]
+    if not letters or all(len(t.strip(".")) <= 1 for t in letters):
+        return None
+    return raw
+
+
+def _signoff_names(text: str) -> list[str]:
+    """Names signed under a closing ("Yours faithfully,\\nJane Doe")."""
+    lines = [l.strip() for l in normalise(text).split("\n")]
+    out = []
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        inline = re.match(
+            r"^\s*(?:yours\s+(?:faithfully|sincerely)|(?:kind|best|many)\s+(?:regards|thanks|wishes)|regards|thanks)[,.]?\s+([A-Z][\w'’.-]+(?:\s+[A-Za-z][\w'’.-]+){0,3})\s*$",
+            line,
+            re.I,
+        )
+        if inline:
+            name = _clean_name(inline.group(1))
+            if name:
+                out.append(name)
+            continue
+        if _CLOSINGS.match(line):
+            for nxt in lines[i + 1:i + 3]:
+                if not nxt:
+                    continue
+                name = _clean_name(nxt)
+                if name:
+                    out.append(name)
+                break
+    return out
+
+
+def requester_names(doc: Document) -> list[str]:
+    """The requester's names as written in the thread, longest first."""
+    names: set[str] = set()
+    for m in doc.messages:
+        if m.direction == "outgoing":
+            names.update(_signoff_names(m.text))
+            for mm in _MY_NAME.finditer(m.text):
+                name = _clean_name(mm.group(1))
+                if name:
+                    names.add(name)
+        else:
+            for mm in _SALUTATION.finditer(normalise(m.text)):
+                name = _clean_name(mm.group(1))
+                if name:
+                    names.add(name)
+    return sorted(names, key=len, reverse=True)
+
+
+def _name_patterns(names: list[str]) -> list[re.Pattern]:
+    """Patterns for each name and its safe variants (title + surname)."""
+    alts: set[str] = set()
+    for name in names:
+        tokens = name.split()
+        core = [t for t in tokens if not _TITLE_RE.match(t)]
+        if not core:
+            continue
+        alts.add(" ".join(core))
+        if len(core) >= 2:
+            surname = core[-1]
+            if len(surname.strip(".")) >= 2:
+                # "Ms Roberts", "Mr Buxton": the surname after a title.
+                alts.add(f"__TITLE__{surname}")
+        elif len(core[0]) >= 3:
+            alts.add(core[0])
+    pats = []
+    for a in sorted(alts, key=len, reverse=True):
+        if a.startswith("__TITLE__"):
+            body = re.escape(a[len("__TITLE__"):])
+            pats.append(re.compile(rf"\b{_TITLES}\.?\s+{body}\b", re.I))
+        else:
+            words = [re.escape(w) for w in a.split()]
+            pats.append(re.compile(r"(?<![\w@])" + r"\s+".join(words) + r"(?![\w@])", re.I if len(words) > 1 else 0))
+    return pats
+
+
+def redact_text(text: str, name_patterns: list[re.Pattern], counts: Counter) -> str:
+    """Replace names, e-mail addresses and phone numbers in one text."""
+    if not text:
+        return text
+
+    def email(m: re.Match) -> str:
+        counts["email"] += 1
+        return "[email]"
+
+    def phone(m: re.Match) -> str:
+        digits = re.sub(r"\D", "", m.group(0))
+        if not 10 <= len(digits) <= 13:
+            return m.group(0)
+        counts["phone"] += 1
+        return "[phone]"
+
+    text = _EMAIL.sub(email, text)
+    text = _PHONE.sub(phone, text)
+    for pat in name_patterns:
+        text, n = pat.subn("[name]", text)
+        if n:
+            counts["name"] += n
+    return text
+
+
+def redact_document(doc: Document) -> Document:
+    """Redact the requester's personal data in every text of ``doc`` in place.
+
+    Returns:
+        The same document; ``doc.redactions`` holds counts per kind.
+    """
+    counts: Counter = Counter()
+    pats = _name_patterns(requester_names(doc))
+    for m in doc.messages:
+        m.text = redact_text(m.text, pats, counts)
+    for a in doc.attachments:
+        if a.text:
+            a.text = redact_text(a.text, pats, counts)
+    if doc.title:
+        doc.title = redact_text(doc.title, pats, counts)
+    # Parsers keep page text such as WhatDoTheyKnow's status line ("We're
+    # waiting for NAME to read a recent response") in meta.
+    for key, value in list(doc.meta.items()):
+        if isinstance(value, str):
+            doc.meta[key] = redact_text(value, pats, counts)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            doc.meta[key] = [redact_text(v, pats, counts) for v in value]
+    for k, v in counts.items():
+        doc.redactions[k] = doc.redactions.get(k, 0) + v
+    return doc

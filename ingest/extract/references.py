@@ -1,0 +1,64 @@
+"""The authority's reference numbers, as written ("FOI / 1598527", "01.FOI.22.023320").
+
+References are recognised by their prefix (FOI, EIR, IR, FOIA, EIR/FOI) or by
+a police disclosure-log shape (``01.FOI.22.023320``), in every message of the
+thread, its attachment names and the quoted e-mail headers, since authorities
+often put them only in the subject line. A bare number ("Reference: 1596") is
+too ambiguous to keep, and WhatDoTheyKnow's own "[FOI #123 email]" placeholders
+are not the authority's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from foi_search.domain import Document
+
+_PREFIXED = re.compile(
+    r"(?<![\w#\[./-])(?P<ref>(?:FOIA?|EIR|IR)(?:\s*/\s*EIR)?\s*(?:[/:–-]\s*|\s+|(?=\d))"
+    r"(?:(?:19|20)\d\d(?:[\s/-]+\d{2,4})?[\s/-]+\d{2,6}|\d{3,8}))(?![\w/-]*\d)(?!\s*email\])",
+    re.I,
+)
+_POLICE = re.compile(r"\b\d{2,3}\.FOI\.\d{2}\.\d{3,7}\b", re.I)
+_PLACEHOLDER = re.compile(r"\[(?:FOI|EIR) #\d+ email\]", re.I)
+
+
+def _clean(ref: str) -> str:
+    return " ".join(ref.split())
+
+
+def find_references(texts: list[str]) -> list[str]:
+    """References in the given texts, as written, first occurrence first."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        if not text:
+            continue
+        text = _PLACEHOLDER.sub(" ", text)
+        hits = [(m.start(), m.group(0)) for m in _POLICE.finditer(text)]
+        hits += [(m.start(), m.group("ref")) for m in _PREFIXED.finditer(text)]
+        for _, ref in sorted(hits):
+            ref = _clean(ref).rstrip(".-/ ")
+            if re.fullmatch(r"(?i)(?:FOIA?|EIR|IR)\s*[/:–-]?\s*(?:19|20)\d\d", ref):
+                continue  # "FOI 2000" is the Act, not a reference
+            if ref not in seen:
+                seen.add(ref)
+                out.append(ref)
+    return out
+
+
+def document_references(doc: Document) -> list[str]:
+    """All reference numbers of a document: known ones first, then found ones."""
+    texts = [doc.title or ""]
+    for m in doc.messages:
+        texts.append(m.text)
+    for a in doc.attachments:
+        texts.append(a.name)
+    found = find_references(texts)
+    out = list(doc.references)
+    known = {" ".join(r.split()).lower() for r in out}
+    for r in found:
+        if r.lower() not in known:
+            out.append(r)
+            known.add(r.lower())
+    return out
