@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -630,8 +630,3 @@ def search(
 ) -> SearchResult:
     """Rank documents for one query (see :class:`Searcher` to answer many)."""
     return Searcher(store, keyword_only=keyword_only, embedder=embedder).search(query, filters, limit=limit)
-
-
-def result_as_dict(result: SearchResult) -> dict:
-    """Plain-dict copy of a result, including fields not in the JSON output."""
-    return asdict(result)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from foi_search.domain import Document
 
-from .exemptions import Citation, find_citations, mention_reason
+from .exemptions import Citation, cost_limit_exceeded, find_citations, mention_reason, sentence_at
 from .text import clean_message, echo_ratio, paragraphs, shingles, speed_up_ignorecase
 
 # -- boilerplate --------------------------------------------------------------
@@ -45,7 +45,7 @@ _COMPLAINT = re.compile(
 )
 #: A heading after which the rest of a letter is the complaint-rights notice.
 _COMPLAINT_HEADING = re.compile(
-    r"^(?:complaint rights|your rights?(?: to complain| of appeal)?|rights? of (?:appeal|complaint|review)|"
+    r"^(?:complaint rights|your rights?(?: to complain| of appeal| to (?:ask for|request|seek) (?:a|an) (?:internal )?review)?|rights? of (?:appeal|complaint|review)|"
     r"complaints? (?:procedure|and appeals?)|how to complain|appeals? procedure|(?:requesting an? )?internal review|"
     r"(?:the )?information commissioner(?:['’]s office)?|if you are (?:dissatisfied|unhappy))\s*:?$",
     re.I,
@@ -58,8 +58,8 @@ _DISCLAIMER = re.compile(
     re.I,
 )
 _CONTACT_LINE = re.compile(
-    r"^(?:p\.?o\.? box|tel(?:ephone)?\b|e-?mail\b|web(?:site)?\b|mobile\b|fax\b|address\b|sign up|follow us|www\.|sheffield,? s\d|"
-    r"[a-z]+(?: [a-z]+)* (?:s|sw|n|e|w|ls|m|b|l)\d{1,2}\s?\d[a-z]{2}$|\[?(?:phone|email|name|link)\]?$|link: file-list)",
+    r"^(?:p\.?o\.? box|tel(?:ephone)?\b|e-?mail\b|web(?:site)?\b|mobile\b|fax\b|address\b|sign up|follow us|www\.|"
+    r"[a-z]+(?: [a-z]+)*,? [a-z]{1,2}\d{1,2}[a-z]?\s?\d[a-z]{2}$|\[?(?:phone|email|name|link)\]?$|link: file-list)",
     re.I,
 )
 _CONTACT_OFFER = re.compile(
@@ -96,7 +96,8 @@ _CLARIFY = re.compile(
     r"let us know your full name|not given us your full name|full name to enable|verification of your identity|verify your identity|"
     r"cannot (?:process|consider) (?:your|this)[^.]{0,40}(?:name|valid)|not (?:a )?valid request|before we can (?:begin|continue) to process|"
     r"which (?:foi|request) is this|could you (?:please )?confirm (?:which|what|whether you)|do you still (?:want|wish|require)|"
-    r"still (?:want|wish|require) us to (?:respond|answer|process)|ask if you still want",
+    r"still (?:want|wish|require) us to (?:respond|answer|process)|ask if you still want|"
+    r"(?:section|s\.?) ?1\(3\)|once we (?:have )?receive(?:d)? (?:your|the) clarification",
     re.I,
 )
 _EXTENSION = re.compile(
@@ -160,12 +161,12 @@ _REFUSAL = re.compile(
     r"exempt (?:from disclosure|information|under)|(?:is|are|been|being) (?:exempt|withheld|redacted|refused)|\bwithh(?:e|o)ld|\bredact|"
     r"\brefus(?:e|al|ing)\b|\bdeclin(?:e|ing)\b|not (?:be )?(?:able|obliged|required) to (?:provide|disclose|release|comply|supply)|"
     r"cannot (?:be )?(?:provided|disclosed|released|provide|disclose|release|supply)|unable to (?:provide|disclose|release|supply|comply|answer)|"
-    r"exception (?:applies|under|at|is engaged)|refusal notice|(?:neither|not) (?:to )?confirm (?:n)?or deny|suppressed|exemption(?:s)? (?:applies|apply|is engaged|set out)",
+    r"exception (?:applies|under|at|is engaged)|refusal notice|\bremoved (?:under|in line with|in accordance with) (?:section|regulation|s\.?\s?\d)|(?:neither|not) (?:to )?confirm (?:n)?or deny|suppressed|exemption(?:s)? (?:applies|apply|is engaged|set out)",
     re.I,
 )
 _NOT_HELD = re.compile(
     r"\b(?:is|are|was|were) not held|\bnot held\b|no (?:recorded |relevant |such )?(?:information|data|records?|documents?) (?:is |are |was |were )?(?:held|exists?|recorded|kept)|"
-    r"\b(?:we|council|authority|department|service|it|they|i|sheffield city council) (?:does|do|did) not (?:hold|keep|record|retain|collect|capture)\b|"
+    r"\b(?:we|council|authority|department|service|trust|force|it|they|i) (?:does|do|did) not (?:hold|keep|record|retain|collect|capture)\b|"
     r"\b(?:do|does|did) not have (?:(?:any|a|an|the|this|that|such|these)\s+)?(?:recorded\s+|formal\s+|written\s+)?"
     r"(?:information|data|records?|details|figures|breakdown|polic(?:y|ies)|documents?|reports?|list|register|log|framework|strategy|guidance)\b|"
     r"\b(?:does|do|did|will) not (?:individually |separately |specifically |centrally )?(?:record|hold|capture|collect)\b|"
@@ -174,13 +175,14 @@ _NOT_HELD = re.compile(
     r"no (?:data|information|records?) (?:is|are) (?:still )?held|\bnot (?:been )?recorded\b|(?:is|are) not (?:centrally )?recorded|"
     r"(?:do|does|did|can)(?: not|n['’]t) (?:break down|break this down|breakdown)|(?:cannot|unable to) (?:break|be broken) (?:down|this down)|"
     r"(?:information|data|figures?|breakdown|records?)(?: requested)? (?:is|are) not (?:available|collected|captured|kept|retained)|^not available\b|"
-    r"\bno longer (?:held|retained|kept|available)|not (?:held|retained|kept) by (?:the|sheffield|this)|does not exist|do not exist|"
-    r"there (?:is|are) no (?:recorded )?(?:information|records?|documents?|data|reports?|surveys?)\b",
+    r"\bno longer (?:held|retained|kept|available)|not (?:held|retained|kept) by (?:the|this|us|our|[a-z]+ (?:city|county|borough|district|metropolitan)\b)|does not exist|do not exist|"
+    r"there (?:is|are) no (?:recorded )?(?:information|records?|documents?|data|reports?|surveys?)\b|"
+    r"\bconfirm that (?:we|it|the (?:council|trust|authority|department|force)) (?:do|does) not(?: hold\b|\s*[.;,]|\s*$)",
     re.I,
 )
 #: Something was kept back, with or without a named ground.
 _WITHHELD = re.compile(
-    r"\b(?:has|have|had|been|were|was|is|are)\s+(?:been\s+)?(?:withheld|redacted|suppressed)\b|(?<![\w<])<\s?\d{1,2}\b|"
+    r"\b(?:has|have|had|been|were|was|is|are)\s+(?:been\s+)?(?:withheld|redacted|suppressed)\b|\bremoved (?:under|in line with|in accordance with) (?:section|regulation|s\.?\s?\d)|(?<![\w<])<\s?\d{1,2}\b|"
     r"\b(?:less|fewer) than (?:5|10|five|ten)\b|\bwe have (?:withheld|redacted|removed)\b",
     re.I,
 )
@@ -194,7 +196,7 @@ _SIGNPOST = re.compile(
     re.I,
 )
 _ADVICE = re.compile(
-    r"section 16\b|s\.?16\b|advice and assistance|narrow(?: down)? (?:the|your) (?:focus|request|scope)|refine (?:your|the) request|"
+    r"section 16\b|s\.?16\b|advice and assistance|^advice\s*[:\-–]|narrow(?: down)? (?:the|your) (?:focus|request|scope)|refine (?:your|the) request|"
     r"reduc(?:e|ing) the (?:scope|time ?frame|timeframe)|(?:could|may) be able to (?:provide|produce)|specify (?:keywords|a)|"
     r"consider (?:a )?(?:specific|narrow)",
     re.I,
@@ -236,13 +238,13 @@ _ATTACHED = re.compile(
 )
 _DECIDED_DISCLOSE = re.compile(
     r"decided to (?:disclose|release|provide) (?:some|part|all|the|this)|(?:i|we) (?:have|can) (?:disclosed|released|provided) (?:the|some|all)|"
-    r"we can (?:confirm|advise|provide)\b|below is (?:the|your)|(?:is|are) (?:as follows|shown below|set out below)|"
+    r"(?<!so that )(?<!before )(?<!order that )(?<!until )we can (?:confirm|advise|provide)\b|below is (?:the|your)|(?:is|are) (?:as follows|shown below|set out below)|"
     r"the outstanding information",
     re.I,
 )
 _YESNO = re.compile(r"^(?:[-•○◦·*]\s*)?(?:answer\s*:?\s*)?(?:yes|no|none|zero|nil|n/?a|not applicable)\b(?![-\w])", re.I)
 _ANSWER_LABEL = re.compile(
-    r"^(?:[-•○◦·*]\s*)?(?:(?:our |the )?(?:answer|response|reply)|a\d{0,2}|q\d{1,2}(?:\s?\(?[a-z]\)?)?)\s*[:\-–]", re.I
+    r"^(?:[-•○◦·*]\s*)?(?:(?:our |the )?(?:answer|response|reply)|a\d{0,2}|q\d{1,2}(?:\s?\(?[a-z]\)?)?)\s*[:\-–](?=\s*\S)", re.I
 )
 _ANY_DIGIT = re.compile(r"\d")
 _NUM_TOKEN = re.compile(r"(?<![\w/.])£?\d[\d,]*(?:\.\d+)?%?(?![\w/])")
@@ -451,11 +453,31 @@ def _paragraph_kind(p: str, after_closing: bool) -> str:
     return "content"
 
 
+_CAVEAT = re.compile(r"^(?:please )?note(?: that)?\b|^(?:these|the|this) (?:figures?|data|numbers?|totals?)\b", re.I)
+_BECAUSE = re.compile(r"\b(?:because|as|since)\b", re.I)
+
+
+def _says_not_held(p: str) -> bool:
+    """Whether a paragraph says information is not held.
+
+    A caveat on figures just given ("Please note that the figures cover all
+    reasons, because the list does not record the type") explains what was
+    released; it does not say part of the request is not held.
+    """
+    if not _NOT_HELD.search(p):
+        return False
+    for sent in _SENT_SPLIT.split(p):
+        m = _NOT_HELD.search(sent)
+        if m and not (_CAVEAT.match(sent) and _BECAUSE.search(sent[: m.start()])):
+            return True
+    return False
+
+
 def _flags(p: str) -> set[str]:
     f: set[str] = set()
     if _REFUSAL.search(p):
         f.add("refusal")
-    if _NOT_HELD.search(p):
+    if _says_not_held(p):
         f.add("not_held")
     if _SIGNPOST.search(p):
         f.add("signpost")
@@ -518,6 +540,52 @@ def _split_marker(paras: list[str]) -> list[str]:
     return out
 
 
+def _split_complaint(paras: list[str]) -> list[str]:
+    """Split a paragraph whose last sentences are the complaint-rights notice.
+
+    Hard-wrapped e-mails often run the decision and "If you remain
+    dissatisfied, you may complain..." into one paragraph; the decision must
+    not be read as boilerplate with it.
+    """
+    out: list[str] = []
+    for p in paras:
+        if not _COMPLAINT.search(p):
+            out.append(p)
+            continue
+        sentences = _SENT_SPLIT.split(p)
+        cut = next((i for i, sent in enumerate(sentences) if i and _COMPLAINT.search(sent)), None)
+        if cut is None or _COMPLAINT.search(" ".join(sentences[:cut])):
+            out.append(p)
+        else:
+            out.extend([" ".join(sentences[:cut]), " ".join(sentences[cut:])])
+    return out
+
+
+_HEADING_END = re.compile(r"[.?!;,]$")
+
+
+def is_heading(text: str) -> bool:
+    """A short title line ("Our response", "Reason for decision"): no sentence, no answer."""
+    t = text.strip()
+    return (
+        len(t) < 70
+        and len(t.split()) <= 9
+        and not _HEADING_END.search(t)
+        and ":" not in t.rstrip(":")  # "Assistant Director: A Name" is a labelled answer
+        and not _is_numeric_fact(t)
+    )
+
+
+def _mark_letterhead(facts: MessageFacts) -> None:
+    """Lines above a letter's salutation (sender, address, date, title) are its letterhead, not content."""
+    first = next((i for i, p in enumerate(facts.paras[:12]) if p.kind == "salutation"), None)
+    if first is None:
+        return
+    for p in facts.paras[:first]:
+        if p.kind == "content" and not p.citations and len(p.text) < 150 and not _HEADING_END.search(p.text.strip()):
+            p.kind, p.flags = "contact", set()
+
+
 def analyse_message(index: int, direction: str, text: str, echo: set[tuple[str, ...]], law_hint: str) -> MessageFacts:
     """Split one message into paragraphs and read each one."""
     cm = clean_message(text)
@@ -525,7 +593,10 @@ def analyse_message(index: int, direction: str, text: str, echo: set[tuple[str, 
     after_closing = False
     complaint_mode = False
     prev_echo: str | None = None
-    for raw in _split_marker(paragraphs(cm.body)):
+    parts = _split_marker(paragraphs(cm.body))
+    if direction == "incoming":
+        parts = _split_complaint(parts)
+    for raw in parts:
         if direction == "incoming":
             remaining, question, whole = _strip_echo(raw, echo)
         else:
@@ -563,6 +634,7 @@ def analyse_message(index: int, direction: str, text: str, echo: set[tuple[str, 
         facts.paras.append(para)
     if direction == "incoming":
         _mark_trailing_signature(facts)
+        _mark_letterhead(facts)
         _mark_refusal_blocks(facts)
         for name in cm.attachments:
             # "FOI 123 Section 12 refusal.docx": the file is the refusal notice.
@@ -632,6 +704,18 @@ def _mark_refusal_blocks(facts: MessageFacts) -> None:
             continue
         if p.kind != "content":
             continue
+        if (
+            inside
+            and p.question == question
+            and p.citations
+            and all(not c.explicit for c in p.citations)
+            and p.flags & {"reasoning", "harm", "pit"}
+            and not p.flags & {"answer", "yesno", "attached"}
+        ):
+            # Cost or burden wording that goes on explaining the ground just
+            # applied (estimates, counts of records) is still its reasoning.
+            p.flags.add("refusal_block")
+            continue
         if p.citations and "refusal" in p.flags or p.citations and any(not c.explicit for c in p.citations):
             inside, question = True, p.question
             continue
@@ -639,7 +723,8 @@ def _mark_refusal_blocks(facts: MessageFacts) -> None:
             continue
         if (
             p.question != question
-            or p.flags & {"answer", "yesno", "attached", "not_held"}
+            or p.flags & {"answer", "yesno", "attached"}
+            or "not_held" in p.flags and "reasoning" not in p.flags
             or "│" in p.text
             or _BLOCK_BREAK.match(p.text)
         ):
@@ -690,6 +775,12 @@ def mention_status(facts: MessageFacts) -> None:
             why = mention_reason(p.text, c)
             if why:
                 c.status, c.reason = "mentioned", why
+            elif facts.overturns and not p.flags & {"refusal", "withheld"}:
+                # A review that reverses the decision names the grounds it
+                # looked at ("the reasons given for applying section 43(2)").
+                c.status, c.reason = "mentioned", "reviewed and not upheld"
+            elif c.code == "s12" and cost_limit_exceeded(sentence_at(p.text, c.start)):
+                continue  # "would exceed the appropriate limit under section 12" refuses by itself
             elif c.explicit and not p.flags & decisive:
                 if context_refuses is None:
                     i = content.index(p)

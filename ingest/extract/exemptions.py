@@ -95,7 +95,8 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:may|might|could|would possibly|may well|potentially)\s+(?:\w+\s+){0,2}?(?:apply|engage|be exempt|be engaged|need to (?:apply|consider|refuse))"
     r"|\bif (?:the|your|this|it|we|any)\b[^.]{0,120}\b(?:we (?:would|may|might|will)|would (?:be|exceed)|will (?:be|exceed))"
     r"|\bwhether (?:or not )?(?:the )?(?:exemption|section|regulation|exception)s?\b[^.]{0,60}\b(?:appl|engag)"
-    r"|\b(?:has|have) (?:not )?yet (?:to )?(?:reached|decide|determined)|\bnot yet reached a decision",
+    # Only the authority's own pending decision: "ministers have not yet reached a decision" is a reason.
+    r"|\b(?:we|i|the (?:council|authority|department|trust|force|service))\s+(?:has|have) (?:not )?yet (?:to )?(?:reach(?:ed)?|decided?|determined?)\b",
     re.I,
 )
 _PIT_FOR_DISCLOSURE = re.compile(
@@ -246,6 +247,11 @@ def find_citations(text: str, *, law_hint: str = "FOIA") -> list[Citation]:
             found.append(Citation("eir12(4)(b)", "eir12(4)(b)", m.start(), explicit=False))
     found.sort(key=lambda c: c.start)
     return found
+
+
+def cost_limit_exceeded(text: str) -> bool:
+    """Whether ``text`` says complying would go over the cost limit (a refusal in itself)."""
+    return bool(_COST_RE.search(text) and _COST_APPLIED.search(text) and not _MANIFEST_RE.search(text))
 
 
 def sentence_at(text: str, pos: int) -> str:

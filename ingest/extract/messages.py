@@ -74,6 +74,7 @@ def disclosure_strength(facts: MessageFacts) -> tuple[bool, bool]:
             continue
         elif (
             len(p.text) >= 25
+            and not A.is_heading(p.text)
             and not _ADMIN.search(p.text)
             and not _META.search(p.text)
             and not A._EXTENSION.search(p.text)

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from foi_search.domain import ExemptionCitation
 from foi_search.exemptions import GROUNDS
 
-from .analysis import MessageFacts, mention_status
+from .analysis import MessageFacts, is_heading, mention_status
 from .messages import disclosure_strength, document_attachments
 from .text import speed_up_ignorecase
 
 _DECIDING = ("substantive", "internal_review_response")
+_NOT_HELD_GROUNDS = {"eir12(4)(a)"}
 _WITHHELD_WORDS = re.compile(r"exempt|withh[eo]ld|redact|refus|personal data|confidential", re.I)
 _INVALID = re.compile(r"section 8\b|not (?:a )?valid request|valid address for correspondence|full name", re.I)
 _S16 = re.compile(r"section 16\b|\bs\.?\s?16\b|advice and assistance", re.I)
@@ -158,10 +159,12 @@ def read_outcome(facts_list: list[MessageFacts], sent_at: list[str | None]) -> R
         r.outcome = "withdrawn" if withdrawn else "no_substantive_response"
         return r
     disclosed = not_held = ncnd = withheld = False
-    for f in live:
-        if any(re.search(r"redact", a, re.I) for a in document_attachments(f)):
+    for n, f in enumerate(live):
+        # What a reply kept back stops counting once a later review overturns it.
+        reversed_later = any(g.overturns for g in live[n + 1:])
+        if not reversed_later and any(re.search(r"redact", a, re.I) for a in document_attachments(f)):
             withheld = True
-        if any("withheld" in p.flags for p in f.content()):
+        if not reversed_later and any("withheld" in p.flags for p in f.content()):
             withheld = True
         strong, weak = disclosure_strength(f)
         has_decision = any(
@@ -169,7 +172,10 @@ def read_outcome(facts_list: list[MessageFacts], sent_at: list[str | None]) -> R
         )
         prose_counts = f.kind == "substantive" and (
             not has_decision
-            or any("answer_slot" in p.flags for p in f.content() if not p.flags & {"refusal", "not_held", "reasoning", "refusal_block"})
+            or any(
+                "answer_slot" in p.flags and not is_heading(p.text)
+                for p in f.content() if not p.flags & {"refusal", "not_held", "reasoning", "refusal_block"}
+            )
         )
         if strong or (weak and prose_counts):
             disclosed = True
@@ -195,8 +201,12 @@ def read_outcome(facts_list: list[MessageFacts], sent_at: list[str | None]) -> R
         r.outcome = "ncnd"
     elif disclosed:
         r.outcome = "disclosed_partial" if (applied or not_held or pending or withheld) else "disclosed_full"
-    elif applied:
+    elif applied and not applied <= _NOT_HELD_GROUNDS:
         r.outcome = "refused"
+    elif applied:
+        # EIR 12(4)(a) is the exception for information not held.
+        r.outcome = "not_held"
+        r.part_not_held = True
     elif not_held:
         r.outcome = "not_held"
     elif withdrawn:

@@ -1,9 +1,11 @@
 """The authority's reference numbers, as written ("FOI / 1598527", "01.FOI.22.023320").
 
-References are recognised by their prefix (FOI, EIR, IR, FOIA, EIR/FOI) or by
-a police disclosure-log shape (``01.FOI.22.023320``), in every message of the
-thread, its attachment names and the quoted e-mail headers, since authorities
-often put them only in the subject line. A bare number ("Reference: 1596") is
+References are recognised by their prefix (FOI, EIR, IR, FOIA, EIR/FOI; also
+"FOI 24/0311", "FOI 000512/24" and an authority's letters before it,
+"EDC/FOI/2024/118") or by a police disclosure-log shape
+(``01.FOI.22.023320``), in every message of the thread, its attachment names
+and the quoted e-mail headers, since authorities often put them only in the
+subject line. A bare number ("Reference: 1596") is
 too ambiguous to keep, and WhatDoTheyKnow's own "[FOI #123 email]" placeholders
 are not the authority's.
 """
@@ -16,9 +18,11 @@ from foi_search.domain import Document
 
 _PREFIXED = re.compile(
     r"(?<![\w#\[./-])(?P<ref>(?:FOIA?|EIR|IR)(?:\s*/\s*EIR)?\s*(?:[/:–-]\s*|\s+|(?=\d))"
-    r"(?:(?:19|20)\d\d(?:[\s/-]+\d{2,4})?[\s/-]+\d{2,6}|\d{3,8}))(?![\w/-]*\d)(?!\s*email\])",
+    r"(?:(?:19|20)\d\d(?:[\s/-]+\d{2,4})?[\s/-]+\d{2,6}|\d{2}[/-]\d{3,6}|\d{3,8}(?:/\d{2}(?!\d))?))(?![\w/-]*\d)(?!\s*email\])",
     re.I,
 )
+# An authority's own prefix before the regime: "EDC/FOI/2024/118", "ABC/EIR/24/0067".
+_AUTHORITY_PREFIXED = re.compile(r"(?<![\w/])[A-Z]{2,6}/(?:FOI|EIR|IR)/\d{2,4}/\d{2,6}\b")
 _POLICE = re.compile(r"\b\d{2,3}\.FOI\.\d{2}\.\d{3,7}\b", re.I)
 _PLACEHOLDER = re.compile(r"\[(?:FOI|EIR) #\d+ email\]", re.I)
 
@@ -37,6 +41,7 @@ def find_references(texts: list[str]) -> list[str]:
         text = _PLACEHOLDER.sub(" ", text)
         hits = [(m.start(), m.group(0)) for m in _POLICE.finditer(text)]
         hits += [(m.start(), m.group("ref")) for m in _PREFIXED.finditer(text)]
+        hits += [(m.start(), m.group(0)) for m in _AUTHORITY_PREFIXED.finditer(text)]
         for _, ref in sorted(hits):
             ref = _clean(ref).rstrip(".-/ ")
             if re.fullmatch(r"(?i)(?:FOIA?|EIR|IR)\s*[/:–-]?\s*(?:19|20)\d\d", ref):
