@@ -285,16 +285,24 @@ def child_ndcg(db: str, keyword_only: bool = False) -> dict:
 
 
 def _clustered(n: int, dim: int, seed: int):
-    """Unit vectors around 50 topics and 2,000 sub-topics (real embeddings cluster like this)."""
+    """Synthetic unit vectors shaped like real passage embeddings.
+
+    A shared direction plus 200 topics and 20,000 sub-topics: at 100k vectors
+    the median nearest-neighbour cosine is ~0.82, the 10th ~0.64 and the median
+    pair ~0.23, against 0.77 / 0.65 / 0.28 for the corpus's real MiniLM vectors
+    (isotropic random vectors would make IVF look far worse, tight clusters far better).
+    """
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    topics = rng.normal(size=(50, dim)).astype("float32")
-    subs = topics[rng.integers(0, 50, 2000)] + 0.8 * rng.normal(size=(2000, dim)).astype("float32")
+    common = rng.normal(size=dim).astype("float32")
+    common /= np.linalg.norm(common)
+    topics = 0.8 * common + rng.normal(size=(200, dim)).astype("float32") / np.sqrt(dim)
+    subs = topics[rng.integers(0, 200, 20_000)] + 0.8 * rng.normal(size=(20_000, dim)).astype("float32") / np.sqrt(dim)
     x = np.empty((n, dim), dtype="float32")
     for start in range(0, n, 100_000):
         m = min(100_000, n - start)
-        x[start : start + m] = subs[rng.integers(0, 2000, m)] + 0.8 * rng.normal(size=(m, dim)).astype("float32")
+        x[start : start + m] = subs[rng.integers(0, 20_000, m)] + 0.75 * rng.normal(size=(m, dim)).astype("float32") / np.sqrt(dim)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     return x
 
@@ -311,6 +319,7 @@ def child_faiss(n: int, kinds: list[str], dim: int = 384, queries: int = 200) ->
     x = _clustered(n, dim, seed=n)
     ids = np.arange(n, dtype="int64")
     rng = np.random.default_rng(1)
+    # Queries near, not on, indexed vectors (a new request resembles old ones).
     q = x[rng.choice(n, queries, replace=False)] + 0.5 * rng.normal(size=(queries, dim)).astype("float32") / np.sqrt(dim)
     q /= np.linalg.norm(q, axis=1, keepdims=True)
     faiss.omp_set_num_threads(os.cpu_count() or 1)

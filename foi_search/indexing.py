@@ -73,9 +73,9 @@ class IndexReport:
     def describe(self) -> str:
         """Lines of text for the CLI."""
         rate = f" ({self.embedded / self.embed_seconds:.0f}/s)" if self.embedded and self.embed_seconds else ""
+        done = f"Embedded {self.embedded} passages{rate} with {self.backend}" if self.embedded else "No new passages"
         lines = [
-            f"Embedded {self.embedded} passages{rate} with {self.backend}; "
-            f"{self.total_vectors} vectors in the index ({self.index_type})"
+            f"{done}; {self.total_vectors} vectors in the index ({self.index_type})"
             + (f", {self.removed} removed" if self.removed else "")
             + ".",
         ]
@@ -109,7 +109,10 @@ class IndexStatus:
 
 def store_state(store: Store) -> str:
     """A cheap fingerprint of the store's documents: changes when any is added, updated or deleted."""
-    n, top, last = store.conn.execute("select count(*), max(id), max(ingested_at) from documents").fetchone()
+    # Three separate queries: together SQLite would scan the table instead of
+    # using the rowid and the ingested_at index.
+    n, top = store.conn.execute("select count(*), max(id) from documents").fetchone()
+    last = store.conn.execute("select max(ingested_at) from documents").fetchone()[0]
     passages = store.conn.execute("select count(*) from passages").fetchone()[0]
     return f"{n}:{top}:{last}:{passages}"
 

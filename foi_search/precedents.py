@@ -132,7 +132,7 @@ class PrecedentReport:
     sections: list[ExemptionSection]
 
     def to_json(self) -> dict:
-        """The JSON shape (docs/json-schema.md)."""
+        """The JSON shape (README, "JSON output")."""
         from dataclasses import asdict
 
         return {

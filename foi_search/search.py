@@ -104,7 +104,7 @@ class SearchHit:
     matched: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        """The JSON shape of a result (docs/json-schema.md)."""
+        """The JSON shape of a result (README, "JSON output")."""
         return {
             "source_key": self.source_key,
             "source": self.source,
@@ -144,7 +144,7 @@ class SearchResult:
     qid: str | None = None
 
     def to_json(self) -> dict:
-        """The JSON shape of one query's answer (docs/json-schema.md)."""
+        """The JSON shape of one query's answer (README, "JSON output")."""
         out: dict = {} if self.qid is None else {"qid": self.qid}
         out.update(
             {

@@ -13,7 +13,8 @@ time (~10 ms a passage on one core), so they go where semantic matching pays:
   passage that sets out the original request, the one stating the result,
   then the rulings on each exemption taken in turn (the first ruling on each
   ground, then the second...), so every ground a decision discusses gets at
-  least one vector before any gets two.
+  least one vector before any gets two. Only the first chunk of each passage
+  is taken on this pass; further chunks of long passages come after.
 
 Passages longer than :data:`index.chunking.MAX_WORDS` are cut into chunks; a
 unit of embedding is ``(content_hash, chunk)``. Identical passages share a
@@ -35,7 +36,7 @@ SKIP_KINDS = ("ico_decision",)
 #: Passages shorter than this (in words) are not embedded.
 MIN_WORDS = 4
 #: Per-document word budgets by document kind; kinds not listed are embedded whole.
-DOC_WORD_BUDGET = {"tribunal_decision": 360}
+DOC_WORD_BUDGET = {"tribunal_decision": 240}
 #: In a budgeted document, passages shorter than this are headings or fragments.
 MIN_WORDS_BUDGETED = 12
 #: Roles spent first in a budgeted document, in this order; rulings come after.
@@ -105,13 +106,18 @@ def document_units(rows: list[PassageRow]) -> Iterator[Unit]:
             for k in range(len(chunk_text(r.text))):
                 yield Unit(r.content_hash, k)
         return
+    # First the opening chunk of each passage in priority order, then the
+    # rest of long ones: coverage of distinct paragraphs comes first.
+    ordered = _budget_order(rows)
+    pieces = {r.content_hash: chunk_text(r.text) for r in ordered}
+    candidates = [(r, 0) for r in ordered]
+    candidates += [(r, k) for r in ordered for k in range(1, len(pieces[r.content_hash]))]
     spent = 0
-    for r in _budget_order(rows):
-        for k, piece in enumerate(chunk_text(r.text)):
-            if spent >= budget:
-                return
-            spent += len(piece.split())
-            yield Unit(r.content_hash, k)
+    for r, k in candidates:
+        if spent >= budget:
+            return
+        spent += len(pieces[r.content_hash][k].split())
+        yield Unit(r.content_hash, k)
 
 
 def _budget_order(rows: list[PassageRow]) -> list[PassageRow]:

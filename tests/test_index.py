@@ -340,6 +340,8 @@ def test_cli_index_text_and_json(filled, hash_backend):
     r = CliRunner().invoke(cli, ["--db", db, "index"])
     assert r.exit_code == 0, r.output
     assert "Embedded 9 passages" in r.output and "9 vectors" in r.output and "foi.index" in r.output
+    r = CliRunner().invoke(cli, ["--db", db, "index"])
+    assert r.exit_code == 0 and "No new passages; 9 vectors in the index (flat)." in r.stdout
     r = CliRunner().invoke(cli, ["--db", db, "index", "--json", "--backend", "torch"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
@@ -383,3 +385,22 @@ def test_reopened_store_keeps_index(filled, db_path):
     filled.close()
     with Store(db_path) as s:
         assert build_index(s, embedder=HashEmbedder(), doc_views=False).embedded == 0
+
+
+def test_index_turns_ivf_past_the_threshold_and_stays_incremental(store, monkeypatch):
+    import index.vector_index as vi
+
+    monkeypatch.setattr(vi, "IVF_THRESHOLD", 400)
+    texts = [f"Item {i}: the council spent {i * 7} pounds on {['parks', 'roads', 'schools', 'libraries'][i % 4]} in ward {i}." for i in range(450)]
+    store.save_document(new_document("big", texts))
+    r = build_index(store, embedder=HashEmbedder(), doc_views=False)
+    assert r.index_type == vi.IVF_KIND and r.total_vectors == 450
+    m = vi.VectorIndex.read_manifest(r.index_dir)
+    assert m.nlist >= 1 and m.nprobe >= 1 and m.recall is not None
+    store.save_document(new_document("more", ["A new request about cemetery fees for non-residents in 2024."]))
+    store.delete_document("testsrc", "big")
+    store.save_document(new_document("big", texts[:440]))
+    emb = HashEmbedder()
+    r2 = build_index(store, embedder=emb, doc_views=False)
+    assert r2.index_type == vi.IVF_KIND and r2.embedded == 1 and r2.removed == 10 and r2.total_vectors == 441
+    assert indexed_ids(r.index_dir) == [row[0] for row in vector_rows(store)]

@@ -97,7 +97,7 @@ def clustered(n: int, dim: int = 64, seed: int = 0) -> np.ndarray:
 def test_index_type_by_size():
     assert choose_index_type(1_000) == "flat"
     assert choose_index_type(5_000_000).startswith("ivf")
-    assert default_nlist(1_000_000) == 4000
+    assert default_nlist(1_000_000) == 2000
     assert default_nlist(400) == 10  # never fewer than 40 training points a list
 
 
@@ -121,6 +121,15 @@ def test_ivf_reaches_target_recall_and_round_trips(tmp_path, kind):
     assert back.remove(np.array([1000, 1001])) == 2 and back.count == 5998
     back.add(np.array([99], dtype="int64"), x[:1])
     assert back.search(x[:1], 1)[1][0][0] in (99, 1000) and back.count == 5999
+    sims = back.similarities(x[5], np.array([1005, 99, 1000]))
+    assert abs(sims[0] - 1) < 0.01 and abs(sims[1] - float(x[0] @ x[5])) < 0.02 and np.isnan(sims[2])
+
+
+def test_similarities_of_given_ids_on_flat():
+    x = clustered(20)
+    idx = VectorIndex.build("m", 64, np.arange(100, 120), x, "flat")
+    sims = idx.similarities(x[3], np.array([103, 110, 999]))
+    assert np.allclose(sims[:2], [1.0, x[10] @ x[3]], atol=1e-5) and np.isnan(sims[2])
 
 
 def test_flat_add_replaces_an_existing_id():
@@ -215,3 +224,14 @@ def test_onnx_cache_key_follows_the_model_files(tmp_path):
     k1 = model_key(a)
     (a / "config.json").write_text('{"x": 2}')
     assert model_key(a) != k1
+
+
+def test_background_embedder_reports_load_errors_on_first_use(monkeypatch):
+    from foi_search.errors import FoiSearchError
+    from index import embedder as em
+
+    monkeypatch.setattr(em, "onnx_available", lambda: False)
+    lazy = em.load_embedder("onnx", background=True)
+    assert lazy.model_name == em.MODEL_NAME and lazy.dimension == em.DIMENSION
+    with pytest.raises(FoiSearchError, match="onnxruntime"):
+        lazy.embed(["x"])
