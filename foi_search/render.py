@@ -134,7 +134,7 @@ def render_precedents(report, *, markdown: bool = False) -> str:
         lines += ["", h1("Exemptions applied among them")]
         lines += [f"- {describe(k)}: {v}" for k, v in report.exemptions.items()]
     for s in report.sections:
-        lines += ["", h1(f"{s.name} ({s.code}), applied in {s.count} of them")]
+        lines += ["", h1(f"{s.name}, applied in {s.count} of them")]
         if s.reasoning:
             lines.append(h2("How authorities argued it"))
         for g in s.reasoning:
