@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from .domain import Document
 from .exemptions import describe
+
+_NUMBERED = re.compile(r"^\(?[0-9a-zA-Z]{1,3}[.)]\s")
 
 
 def render_document(doc: Document, *, markdown: bool = False) -> str:
@@ -22,7 +25,10 @@ def render_document(doc: Document, *, markdown: bool = False) -> str:
         f"Requested: {doc.request_date or '?'}   Responded: {doc.response_date or '?'}",
     ]
     if doc.questions:
-        lines += ["", h("Questions")] + [f"{i}. {q}" for i, q in enumerate(doc.questions, 1)]
+        # Questions usually keep the requester's own numbering ("1.", "(a)").
+        lines += ["", h("Questions")] + [
+            q if _NUMBERED.match(q) else f"{i}. {q}" for i, q in enumerate(doc.questions, 1)
+        ]
     if doc.exemptions:
         lines += ["", h("Exemptions")]
         for c in doc.exemptions:
