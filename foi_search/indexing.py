@@ -197,11 +197,25 @@ def _unit_texts(store: Store, rows: list[tuple[int, str, int]]) -> list[tuple[in
     return out
 
 
+def _memo_key(text: str) -> str:
+    """What the model reads of ``text``: case and runs of whitespace folded.
+
+    MiniLM's tokenizer is uncased (``BertNormalizer(lowercase=True)``) and
+    splits on any whitespace, so texts equal under this key give the same word
+    pieces and the same vector. It is the folding :func:`store.text_hash`
+    applies to passages, so a view equal to a passage by hash reuses its vector.
+    """
+    return " ".join(text.split()).lower()
+
+
 class _Memo:
     """An embedder wrapper that embeds each distinct text once per run.
 
-    Document summaries often repeat a passage word for word (a log entry's
-    request is both), so they reuse its vector instead of paying again.
+    Document summaries often repeat a passage (a log entry's request is both,
+    differing only in line breaks), and titles repeat across documents, so
+    texts equal up to case and whitespace (:func:`_memo_key`) are embedded
+    once and their vector reused. ``texts_requested`` and ``texts_embedded``
+    count what callers asked for and what was sent to the model.
     """
 
     def __init__(self, embedder):
@@ -210,6 +224,8 @@ class _Memo:
         self.dimension = embedder.dimension
         self.backend = getattr(embedder, "backend", type(embedder).__name__)
         self.cache: dict[str, object] = {}
+        self.texts_requested = 0
+        self.texts_embedded = 0
 
     #: Vectors kept at most (~300 MB); past it texts are embedded without memo.
     LIMIT = 200_000
@@ -217,13 +233,19 @@ class _Memo:
     def embed(self, texts):
         import numpy as np
 
-        todo = list(dict.fromkeys(t for t in texts if t not in self.cache))
-        fresh = dict(zip(todo, self.inner.embed(todo))) if todo else {}
+        keys = [_memo_key(t) for t in texts]
+        todo: dict[str, str] = {}  # key -> the first text with it, embedded as written
+        for k, t in zip(keys, texts):
+            if k not in self.cache and k not in todo:
+                todo[k] = t
+        fresh = dict(zip(todo, self.inner.embed(list(todo.values())))) if todo else {}
+        self.texts_requested += len(texts)
+        self.texts_embedded += len(todo)
         if len(self.cache) < self.LIMIT:
             self.cache.update(fresh)
         if not len(texts):
             return np.zeros((0, self.dimension), dtype="float32")
-        return np.stack([fresh[t] if t in fresh else self.cache[t] for t in texts]).astype("float32", copy=False)
+        return np.stack([fresh[k] if k in fresh else self.cache[k] for k in keys]).astype("float32", copy=False)
 
 
 def build_index(

@@ -6,10 +6,12 @@ Each migration runs once, inside a transaction, and is recorded in
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import sqlite_utils
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
 
 
 def _m001_core(db: sqlite_utils.Database) -> None:
@@ -289,6 +291,14 @@ def applied(db: sqlite_utils.Database) -> list[str]:
     if "_migrations" not in db.table_names():
         return []
     return [r["name"] for r in db["_migrations"].rows_where(order_by="id")]
+
+
+def pending(conn: sqlite3.Connection) -> bool:
+    """Whether any migration is still to apply, read with plain SQL (no sqlite-utils)."""
+    if not conn.execute("select 1 from sqlite_master where type = 'table' and name = '_migrations'").fetchone():
+        return True
+    done = {r[0] for r in conn.execute("select name from _migrations")}
+    return any(name not in done for name, _ in MIGRATIONS)
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

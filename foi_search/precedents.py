@@ -173,7 +173,7 @@ def _citation_rows(store: Store, doc_ids: list[int]) -> dict[int, dict]:
     marks = ",".join("?" * len(doc_ids))
     return {
         r["id"]: r
-        for r in store.db.query(
+        for r in store.query(
             f"select id, source_key, title, authority, url, refs, response_date, request_date, outcome, "
             f"exemption_codes, request_text, meta from documents where id in ({marks})",
             doc_ids,
@@ -311,7 +311,7 @@ def reasoning_for(
     """
     where, params = filters.sql("d")
     roles = ",".join("?" * len(REASONING_ROLES))
-    rows = store.db.query(
+    rows = store.query(
         f"""select p.id as pid, p.text, p.role, p.content_hash, v.id as vid, d.id as doc_id, d.source_key, d.title,
                    d.authority, d.url, d.refs, d.response_date, d.request_date
             from passages p join documents d on d.id = p.document_id

@@ -496,7 +496,7 @@ class Searcher:
         marks = ",".join("?" * len(ids))
         rows = {
             r["id"]: r
-            for r in self.store.db.query(
+            for r in self.store.query(
                 f"select id, source, source_key, kind, title, authority, url, refs, response_date, request_date, "
                 f"outcome, exemption_codes, request_text from documents where id in ({marks})",
                 ids,

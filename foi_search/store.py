@@ -16,13 +16,14 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .domain import Attachment, Document, ExemptionCitation, Message, Passage
 from .errors import FoiSearchError
-from .migrations import migrate
+from .migrations import migrate, pending
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
 
 _CHILD_TABLES = ("messages", "questions", "exemptions", "passages", "attachments", "redactions")
 
@@ -69,18 +70,38 @@ class Store:
                     f"Cannot create the folder for {self.path}: {e.strerror}.",
                     "Pass --db with a writable path.",
                 ) from e
+        self._db: "sqlite_utils.Database | None" = None
         try:
             conn = sqlite3.connect(str(self.path), timeout=30)
-            self.db = sqlite_utils.Database(conn)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            migrate(self.db)
+            self._conn = conn
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            # sqlite-utils (which imports numpy, ~0.2 s) is only loaded when a
+            # migration is due or a caller asks for ``store.db``.
+            if pending(conn):
+                migrate(self.db)
         except sqlite3.DatabaseError as e:
             raise FoiSearchError(
                 f"Cannot open {self.path} as a foi-search database: {e}.",
                 "Check the path and permissions, or pass --db with another file.",
             ) from e
+
+    @property
+    def db(self) -> "sqlite_utils.Database":
+        """A sqlite-utils view of the same connection, made on first use."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self._conn)
+        return self._db
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict]:
+        """Rows of ``sql`` as dicts (what ``sqlite_utils.Database.query`` gives)."""
+        cur = self._conn.execute(sql, params if params is not None else [])
+        keys = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(keys, row))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -103,11 +124,11 @@ class Store:
     @property
     def conn(self) -> sqlite3.Connection:
         """The underlying connection."""
-        return self.db.conn
+        return self._conn
 
     def close(self) -> None:
         """Close the connection."""
-        self.db.conn.close()
+        self._conn.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -121,7 +142,7 @@ class Store:
         """Id of an authority by name, created when new."""
         if not name:
             return None
-        row = self.db.execute("select id from authorities where name = ?", [name]).fetchone()
+        row = self.conn.execute("select id from authorities where name = ?", [name]).fetchone()
         if row:
             return row[0]
         slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
@@ -145,7 +166,7 @@ class Store:
         payload = json.dumps({**asdict(doc), "path": None}, sort_keys=True, default=str)
         content_hash = hashlib.sha256(payload.encode()).hexdigest()
         with self.transaction():
-            old = self.db.execute(
+            old = self.conn.execute(
                 "select id, content_hash from documents where source = ? and source_key = ?",
                 [doc.source, doc.source_key],
             ).fetchone()
@@ -205,7 +226,7 @@ class Store:
 
     def _delete_parts(self, doc_id: int) -> None:
         for table in _CHILD_TABLES:
-            self.db.execute(f"delete from {table} where document_id = ?", [doc_id])
+            self.conn.execute(f"delete from {table} where document_id = ?", [doc_id])
 
     def _insert_parts(self, doc_id: int, doc: Document) -> None:
         self._insert(
@@ -273,19 +294,19 @@ class Store:
     def delete_document(self, source: str, source_key: str) -> bool:
         """Remove a document and its parts. Returns whether it existed."""
         with self.transaction():
-            row = self.db.execute(
+            row = self.conn.execute(
                 "select id from documents where source = ? and source_key = ?", [source, source_key]
             ).fetchone()
             if not row:
                 return False
             self._delete_parts(row[0])
-            self.db.execute("delete from documents where id = ?", [row[0]])
+            self.conn.execute("delete from documents where id = ?", [row[0]])
         return True
 
     def find_document_id(self, key: str) -> int | None:
         """Resolve a document by id, source_key, URL or reference as written."""
         if key.isdigit():
-            row = self.db.execute("select id from documents where id = ?", [int(key)]).fetchone()
+            row = self.conn.execute("select id from documents where id = ?", [int(key)]).fetchone()
             if row:
                 return row[0]
         for sql, arg in (
@@ -296,19 +317,19 @@ class Store:
                 f"% {normalise_reference(key)} %",
             ),
         ):
-            row = self.db.execute(sql, [arg]).fetchone()
+            row = self.conn.execute(sql, [arg]).fetchone()
             if row:
                 return row[0]
         return None
 
     def load_document(self, doc_id: int) -> Document:
         """Rebuild a :class:`Document` from the store."""
-        r = next(self.db.query("select * from documents where id = ?", [doc_id]), None)
+        r = next(self.query("select * from documents where id = ?", [doc_id]), None)
         if r is None:
             raise FoiSearchError(f"No document with id {doc_id}.")
 
         def rows(table: str) -> Iterator[dict]:
-            return self.db.query(
+            return self.query(
                 f"select * from {table} where document_id = ? order by id", [doc_id]
             )
 
@@ -356,7 +377,7 @@ class Store:
 
     def iter_document_ids(self, where: str = "1=1", params: list | None = None) -> Iterator[int]:
         """Document ids matching a SQL condition, in id order."""
-        for (i,) in self.db.execute(f"select id from documents where {where} order by id", params or []):
+        for (i,) in self.conn.execute(f"select id from documents where {where} order by id", params or []):
             yield i
 
     # -- runs and errors -----------------------------------------------------
@@ -396,7 +417,7 @@ class Store:
 
     def get_raw_page(self, url: str) -> dict | None:
         """The cached response for a URL, or None."""
-        return next(self.db.query("select * from raw_pages where url = ?", [url]), None)
+        return next(self.query("select * from raw_pages where url = ?", [url]), None)
 
     def save_raw_page(
         self,
@@ -433,13 +454,13 @@ class Store:
     def touch_raw_page(self, url: str) -> None:
         """Mark a cached page as re-checked (a 304 answer)."""
         with self.transaction():
-            self.db.execute("update raw_pages set checked_at = ? where url = ?", [now(), url])
+            self.conn.execute("update raw_pages set checked_at = ? where url = ?", [now(), url])
 
     # -- overview ------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
         """Counts per table, source and outcome, and the DB size."""
-        count = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        count = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         return {
             "db": str(self.path),
             "size_bytes": self.path.stat().st_size if self.path.exists() else 0,
@@ -449,10 +470,10 @@ class Store:
             "authorities": count("select count(*) from authorities"),
             "raw_pages": count("select count(*) from raw_pages"),
             "ingest_errors": count("select count(*) from ingest_errors"),
-            "by_source": dict(self.db.execute("select source, count(*) from documents group by source order by 2 desc").fetchall()),
-            "by_outcome": dict(self.db.execute("select outcome, count(*) from documents group by outcome order by 2 desc").fetchall()),
+            "by_source": dict(self.conn.execute("select source, count(*) from documents group by source order by 2 desc").fetchall()),
+            "by_outcome": dict(self.conn.execute("select outcome, count(*) from documents group by outcome order by 2 desc").fetchall()),
             "by_exemption": dict(
-                self.db.execute(
+                self.conn.execute(
                     "select code, count(distinct document_id) from exemptions where status = 'applied' group by code order by 2 desc"
                 ).fetchall()
             ),

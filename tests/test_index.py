@@ -320,6 +320,39 @@ def test_long_passages_are_chunked(store):
     assert chunks == list(range(len(emb.seen)))
 
 
+def test_views_reuse_vectors_of_texts_equal_up_to_case_and_spacing(store):
+    """A log entry's request is both a passage and a summary view; titles repeat: each is embedded once."""
+    from foi_search.domain import Message
+    from foi_search.indexing import _memo_key
+    from index.vector_index import VectorIndex
+
+    request = "Please send me the number of parking tickets issued on Elm Street in 2023.\n\nPlease break it down by month."
+    for key in ("log-1", "log-2"):
+        doc = new_document(key, [request + (" And by ward." if key == "log-2" else "")], kind="log_entry")
+        doc.title = "Freedom of Information request" if key == "log-1" else "FREEDOM OF  INFORMATION REQUEST"
+        doc.messages = [Message("outgoing", doc.passages[0].text, kind="request")]
+        store.save_document(doc)
+    emb = HashEmbedder()
+    r = build_index(store, embedder=emb)
+    assert r.doc_views == 2
+    keys = [_memo_key(t) for t in emb.seen]
+    assert len(keys) == len(set(keys))  # nothing the model reads is embedded twice
+    # 2 passages + 1 title + 2 title+request views; the request views are the passages' vectors.
+    assert len(emb.seen) == 5
+    from foi_search.config import index_dir_for
+
+    _, vecs = VectorIndex.load(index_dir_for(store.path)).vectors()
+    blobs = dict(store.conn.execute(
+        "select d.source_key, v.vector from doc_views v join documents d on d.id = v.document_id where v.view = 'request'"
+    ).fetchall())
+    import numpy as np
+
+    assert len(blobs) == 2
+    for blob in blobs.values():
+        v = np.frombuffer(blob, dtype="float32")
+        assert np.isclose(vecs @ v, 1.0, atol=1e-5).sum() == 1
+
+
 # -- the command ------------------------------------------------------------------
 
 

@@ -77,3 +77,36 @@ def test_failed_transaction_keeps_previous_version(store, monkeypatch):
     monkeypatch.undo()
     assert store.load_document(doc_id).title == "CCTV cameras"
     assert store.db["passages"].count == 1
+
+
+def test_opening_a_migrated_store_does_not_import_sqlite_utils(db_path):
+    """sqlite-utils imports numpy (~0.2 s of every cold query); it is loaded only when needed."""
+    import subprocess
+    import sys
+
+    with Store(db_path) as s:
+        s.save_document(_doc())
+    code = (
+        "import sys; from foi_search.store import Store; s = Store(sys.argv[1]); "
+        "rows = list(s.query('select source_key, title from documents')); "
+        "assert rows == [{'source_key': 'k1', 'title': 'CCTV cameras'}], rows; "
+        "assert 'sqlite_utils' not in sys.modules, 'imported'; "
+        "assert 'documents' in s.db.table_names() and 'sqlite_utils' in sys.modules"
+    )
+    r = subprocess.run([sys.executable, "-c", code, str(db_path)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_pending_migration_is_applied_on_open(db_path):
+    from foi_search.migrations import pending
+
+    Store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    assert not pending(conn)
+    conn.execute("delete from _migrations where name = ?", [MIGRATIONS[-1][0]])
+    conn.commit()
+    assert pending(conn)
+    conn.close()
+    with Store(db_path) as s:
+        assert applied(s.db) == [name for name, _ in MIGRATIONS]
+        assert not pending(s.conn)
