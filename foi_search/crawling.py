@@ -417,21 +417,17 @@ class _Run:
             return "failed"
         complete = True
         counts: Counter = Counter()
+        from ingest.pipeline import enrich_and_save
+
         for doc in docs:
             doc.url = doc.url or item.url
             if opts.attachments:
                 complete &= self.attachments(doc)
             try:
-                from ingest.extract import enrich
-
-                doc = enrich(doc)
-            except Exception as e:
-                # The text is worth keeping even when extraction trips over
-                # it; the item is read again on the next run.
-                self.ctx.fail(item.url, "extract", f"{doc.source_key}: {type(e).__name__}: {e}", category="extract")
-                complete = False
-            try:
-                _, status = self.state.store.save_document(doc)
+                # enrich() keeps a document whose reading fails (recorded in
+                # meta) but raises when personal data cannot be redacted:
+                # such a document must never be stored.
+                status = enrich_and_save(self.state.store, doc)
             except Exception as e:
                 self.ctx.fail(item.url, "store", f"{doc.source_key}: {type(e).__name__}: {e}", category="store")
                 complete = False

@@ -138,6 +138,19 @@ def ingest_paths(
     return report
 
 
+def enrich_and_save(store: Store, doc) -> str:
+    """Read a parsed document (redaction first) and write it; the one way documents enter the store.
+
+    Returns:
+        ``added``, ``updated`` or ``unchanged``.
+
+    Raises:
+        Exception: When the document must not be stored (its personal data
+            could not be redacted) or the write failed.
+    """
+    return store.save_document(enrich(doc))[1]
+
+
 def _fail(store: Store, report: IngestReport, path: Path, stage: str, reason: str) -> None:
     report.failed.append((str(path), reason))
     store.record_error(report.run_id, str(path), stage, reason)
@@ -171,8 +184,7 @@ def _ingest_file(store: Store, path: Path, report: IngestReport) -> None:
         return
     for doc in docs:
         try:
-            doc = enrich(doc)
-            _, status = store.save_document(doc)
+            status = enrich_and_save(store, doc)
         except Exception as e:
             _fail(store, report, path, "store", f"{doc.source_key}: {type(e).__name__}: {e}")
             continue
