@@ -13,28 +13,23 @@ from typing import Any
 
 import click
 
-from .cli_util import EXIT_EMPTY, EXIT_OK, CliError, emit_json, filter_options, filters_from, open_store, read_query
+from .cli_util import (
+    EXIT_EMPTY,
+    EXIT_OK,
+    CliError,
+    emit_json,
+    filter_options,
+    filters_from,
+    open_store,
+    output_options,
+    read_query,
+)
 
 
 def _search_options(f):
     f = click.option("--keyword-only", is_flag=True, help="Keyword search only (skips the model; fastest).")(f)
     f = click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Results to show.")(f)
-    f = click.option(
-        "--kind",
-        "kinds",
-        multiple=True,
-        type=click.Choice(["response", "tribunal_decision", "ico_decision", "log_entry"]),
-        help="Only this kind of document (repeatable).",
-    )(f)
-    f = click.option("--markdown", "fmt", flag_value="markdown", help="Markdown output.")(f)
-    f = click.option("--json", "fmt", flag_value="json", help="JSON output.")(f)
-    return f
-
-
-def _filters(kw: dict[str, Any]):
-    f = filters_from(kw)
-    f.kinds = list(kw.get("kinds") or ())
-    return f
+    return output_options(f)
 
 
 def _searcher(store, keyword_only: bool):
@@ -83,7 +78,7 @@ def search_command(
     from .render import render_search
 
     store = open_store(ctx)
-    filters = _filters(kw)
+    filters = filters_from(kw)
     searcher = _searcher(store, keyword_only)
     if batch:
         _run_batch(searcher, batch, filters, limit)
@@ -121,7 +116,7 @@ def precedents_command(
     report = precedent_report(
         store,
         read_query(text, file),
-        _filters(kw),
+        filters_from(kw),
         limit=limit,
         reasoning_per_exemption=reasoning,
         searcher=_searcher(store, keyword_only),
@@ -148,7 +143,7 @@ def exists_command(ctx: click.Context, query: tuple[str, ...], fmt: str | None, 
     from .render import render_search
 
     store = open_store(ctx)
-    found = exists_check(store, read_query(query, None), _filters(kw), limit=limit, searcher=_searcher(store, keyword_only))
+    found = exists_check(store, read_query(query, None), filters_from(kw), limit=limit, searcher=_searcher(store, keyword_only))
     if fmt == "json":
         emit_json(found.to_json())
     else:

@@ -60,6 +60,13 @@ def filter_options(f):
         click.option("--law", type=click.Choice(["FOIA", "EIR", "FOISA"], case_sensitive=False)),
         click.option("--outcome", "outcomes", multiple=True, help="Only this outcome (repeatable)."),
         click.option("--exemption", help="Only responses that applied this exemption, e.g. s40(2) or eir12(5)(e)."),
+        click.option(
+            "--kind",
+            "kinds",
+            multiple=True,
+            type=click.Choice(["response", "tribunal_decision", "ico_decision", "log_entry"]),
+            help="Only this kind of document (repeatable).",
+        ),
     ]
     for opt in reversed(options):
         f = opt(f)
@@ -89,6 +96,7 @@ def filters_from(kw: dict) -> "Any":
         law=law.upper() if law else None,
         outcomes=list(kw.get("outcomes") or ()),
         exemption=exemption,
+        kinds=list(kw.get("kinds") or ()),
     )
 
 
