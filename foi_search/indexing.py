@@ -28,7 +28,7 @@ from typing import Callable
 
 from .config import index_dir_for
 from .errors import FoiSearchError
-from .store import Store
+from .store import Store, fold_text
 
 #: Passage roles not worth a vector (kept for callers; the policy lives in index.selection).
 SKIP_ROLES = ("boilerplate", "complaint_rights", "acknowledgement")
@@ -197,23 +197,14 @@ def _unit_texts(store: Store, rows: list[tuple[int, str, int]]) -> list[tuple[in
     return out
 
 
-def _memo_key(text: str) -> str:
-    """What the model reads of ``text``: case and runs of whitespace folded.
-
-    MiniLM's tokenizer is uncased (``BertNormalizer(lowercase=True)``) and
-    splits on any whitespace, so texts equal under this key give the same word
-    pieces and the same vector. It is the folding :func:`store.text_hash`
-    applies to passages, so a view equal to a passage by hash reuses its vector.
-    """
-    return " ".join(text.split()).lower()
-
-
 class _Memo:
     """An embedder wrapper that embeds each distinct text once per run.
 
     Document summaries often repeat a passage (a log entry's request is both,
     differing only in line breaks), and titles repeat across documents, so
-    texts equal up to case and whitespace (:func:`_memo_key`) are embedded
+    texts equal up to case and whitespace (:func:`store.fold_text`: MiniLM's
+    tokenizer is uncased and splits on any whitespace, so they give the same
+    word pieces; it is also the folding of passage hashes) are embedded
     once and their vector reused. ``texts_requested`` and ``texts_embedded``
     count what callers asked for and what was sent to the model.
     """
@@ -233,7 +224,7 @@ class _Memo:
     def embed(self, texts):
         import numpy as np
 
-        keys = [_memo_key(t) for t in texts]
+        keys = [fold_text(t) for t in texts]
         todo: dict[str, str] = {}  # key -> the first text with it, embedded as written
         for k, t in zip(keys, texts):
             if k not in self.cache and k not in todo:

@@ -33,10 +33,14 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def fold_text(text: str) -> str:
+    """Text with case and runs of whitespace folded: what an uncased model reads."""
+    return " ".join(text.split()).lower()
+
+
 def text_hash(text: str) -> str:
-    """Stable hash of a passage's normalised text (whitespace and case folded)."""
-    norm = " ".join(text.split()).lower()
-    return hashlib.sha1(norm.encode("utf-8")).hexdigest()
+    """Stable hash of a passage's folded text (:func:`fold_text`)."""
+    return hashlib.sha1(fold_text(text).encode("utf-8")).hexdigest()
 
 
 def normalise_reference(ref: str) -> str:
