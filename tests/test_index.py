@@ -323,7 +323,7 @@ def test_long_passages_are_chunked(store):
 def test_views_reuse_vectors_of_texts_equal_up_to_case_and_spacing(store):
     """A log entry's request is both a passage and a summary view; titles repeat: each is embedded once."""
     from foi_search.domain import Message
-    from foi_search.indexing import _memo_key
+    from foi_search.store import fold_text
     from index.vector_index import VectorIndex
 
     request = "Please send me the number of parking tickets issued on Elm Street in 2023.\n\nPlease break it down by month."
@@ -335,7 +335,7 @@ def test_views_reuse_vectors_of_texts_equal_up_to_case_and_spacing(store):
     emb = HashEmbedder()
     r = build_index(store, embedder=emb)
     assert r.doc_views == 2
-    keys = [_memo_key(t) for t in emb.seen]
+    keys = [fold_text(t) for t in emb.seen]
     assert len(keys) == len(set(keys))  # nothing the model reads is embedded twice
     # 2 passages + 1 title + 2 title+request views; the request views are the passages' vectors.
     assert len(emb.seen) == 5
