@@ -78,13 +78,14 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Processes reading files (default: one per CPU).")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[str, ...], as_json: bool, jobs: int | None) -> None:
     """Ingest files and folders of FOI material (format detected per file)."""
     from .ingesting import ingest_paths
 
     store = open_store(ctx, create=True)
-    report = ingest_paths(store, paths, show_progress=not as_json)
+    report = ingest_paths(store, paths, show_progress=not as_json, jobs=jobs)
     if as_json:
         emit_json(report.summary())
     else:
@@ -195,6 +196,9 @@ cli.add_command(exists_command)
 from .cli_index import index_command  # noqa: E402
 
 cli.add_command(index_command)
+from .cli_serve import serve_command  # noqa: E402
+
+cli.add_command(serve_command)
 
 
 def main() -> None:

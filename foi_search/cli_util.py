@@ -74,30 +74,22 @@ def filter_options(f):
 
 
 def filters_from(kw: dict) -> "Any":
-    from .domain import OUTCOMES
-    from .exemptions import canonical_code
-    from .filters import Filters
+    """Filters from the options of :func:`filter_options` (validated by :func:`foi_search.filters.parse_filters`)."""
+    from .filters import FilterError, parse_filters
 
-    for o in kw.get("outcomes") or ():
-        if o not in OUTCOMES:
-            raise click.BadParameter(f"{o!r} is not one of {', '.join(OUTCOMES)}.", param_hint="--outcome")
-    exemption = kw.get("exemption")
-    if exemption:
-        code = canonical_code(exemption, "EIR" if exemption.lower().startswith(("eir", "reg")) else "FOIA")
-        if not code:
-            raise click.BadParameter(f"{exemption!r} is not a known exemption.", param_hint="--exemption")
-        exemption = code
-    law = kw.get("law")
-    return Filters(
-        authority=kw.get("authority"),
-        source=kw.get("source"),
-        since=kw.get("since"),
-        until=kw.get("until"),
-        law=law.upper() if law else None,
-        outcomes=list(kw.get("outcomes") or ()),
-        exemption=exemption,
-        kinds=list(kw.get("kinds") or ()),
-    )
+    try:
+        return parse_filters(
+            authority=kw.get("authority"),
+            source=kw.get("source"),
+            since=kw.get("since"),
+            until=kw.get("until"),
+            law=kw.get("law"),
+            outcomes=kw.get("outcomes") or (),
+            exemption=kw.get("exemption"),
+            kinds=kw.get("kinds") or (),
+        )
+    except FilterError as e:
+        raise click.BadParameter(e.message, param_hint=f"--{e.option}") from e
 
 
 def output_options(f):

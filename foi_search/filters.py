@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
+
+from .errors import FoiSearchError
 
 
 @dataclass
@@ -66,3 +69,85 @@ class Filters:
             where.append(f"{a}.kind in ({','.join('?' * len(self.kinds))})")
             params.extend(self.kinds)
         return " and ".join(where), params
+
+
+#: Laws a filter may name (``documents.law`` also holds ``both`` and ``unclear``,
+#: which nobody asks for).
+FILTER_LAWS = ("FOIA", "EIR", "FOISA")
+
+
+class FilterError(FoiSearchError):
+    """A filter value that is not allowed.
+
+    Args:
+        option: The filter's name as the CLI and the server spell it
+            (``outcome``, ``exemption``, ``law``, ``kind``), so each caller
+            can point at its own option or parameter.
+        message: What is wrong, in one line.
+        hint: What to do next.
+    """
+
+    def __init__(self, option: str, message: str, hint: str | None = None):
+        super().__init__(message, hint)
+        self.option = option
+        self.message = message
+
+
+def parse_filters(
+    *,
+    authority: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    law: str | None = None,
+    outcomes: Iterable[str] = (),
+    exemption: str | None = None,
+    kinds: Iterable[str] = (),
+) -> Filters:
+    """Validate filter values as a user typed them and build :class:`Filters`.
+
+    The one place that turns user input into filters, shared by the CLI
+    (``cli_util.filters_from``) and the local server (``serving``), so both
+    accept and reject exactly the same values.
+
+    Args:
+        authority, source, since, until: Taken as given (empty means unset).
+        law: ``FOIA``, ``EIR`` or ``FOISA``, any case.
+        outcomes: Each one of :data:`foi_search.domain.OUTCOMES`.
+        exemption: A provision as written (``s40(2)``, ``40(2)``,
+            ``eir12(5)(e)``, ``reg 12(5)(e)``); stored as its canonical code.
+        kinds: Each one of :data:`foi_search.domain.DOC_KINDS`.
+
+    Returns:
+        The filters.
+
+    Raises:
+        FilterError: A value is not allowed; ``option`` says which.
+    """
+    from .domain import DOC_KINDS, OUTCOMES
+    from .exemptions import canonical_code
+
+    outcomes, kinds = list(outcomes or ()), list(kinds or ())
+    for o in outcomes:
+        if o not in OUTCOMES:
+            raise FilterError("outcome", f"{o!r} is not one of {', '.join(OUTCOMES)}.")
+    for k in kinds:
+        if k not in DOC_KINDS:
+            raise FilterError("kind", f"{k!r} is not one of {', '.join(DOC_KINDS)}.")
+    if law and law.upper() not in FILTER_LAWS:
+        raise FilterError("law", f"{law!r} is not one of {', '.join(FILTER_LAWS)}.")
+    if exemption:
+        code = canonical_code(exemption, "EIR" if exemption.lower().startswith(("eir", "reg")) else "FOIA")
+        if not code:
+            raise FilterError("exemption", f"{exemption!r} is not a known exemption.")
+        exemption = code
+    return Filters(
+        authority=authority or None,
+        source=source or None,
+        since=since or None,
+        until=until or None,
+        law=law.upper() if law else None,
+        outcomes=outcomes,
+        exemption=exemption or None,
+        kinds=kinds,
+    )

@@ -367,6 +367,10 @@ def build_index(
         index.save(index_dir)
     else:
         index.save_manifest(index_dir)  # nothing new: the (large) index file stays as it is
+    if doc_views:
+        from .docviews import save_views_cache
+
+        save_views_cache(store, MODEL_NAME, DIMENSION, index_dir)
     return IndexReport(
         index_dir=str(index_dir),
         model=MODEL_NAME,
@@ -385,20 +389,16 @@ def build_index(
 
 
 def _views_pending(store: Store) -> int:
-    try:
-        from .docviews import pending_count
-    except ImportError:  # search not installed in this build
-        return 0
     from index.embedder import MODEL_NAME
+
+    from .docviews import pending_count
 
     return pending_count(store, MODEL_NAME)
 
 
 def _build_doc_views(store: Store, embedder, progress: Progress | None) -> int:
-    try:
-        from .docviews import build_doc_views
-    except ImportError:
-        return 0
+    from .docviews import build_doc_views
+
     cb = (lambda done, total: progress("documents", done, total)) if progress else None
     return build_doc_views(store, embedder, progress=cb)
 

@@ -9,13 +9,14 @@ from typing import Iterable
 from .store import Store
 
 
-def ingest_paths(store: Store, paths: Iterable[str | os.PathLike], *, show_progress: bool = False):
+def ingest_paths(store: Store, paths: Iterable[str | os.PathLike], *, show_progress: bool = False, jobs: int | None = None):
     """Ingest files and folders into ``store``.
 
     Args:
         store: The open store.
         paths: Files and folders; formats are detected per file.
         show_progress: Print a running count to stderr.
+        jobs: Processes reading files (default: one per CPU).
 
     Returns:
         :class:`ingest.pipeline.IngestReport`.
@@ -29,7 +30,7 @@ def ingest_paths(store: Store, paths: Iterable[str | os.PathLike], *, show_progr
         if show_progress and sys.stderr.isatty() and counter["n"] % 25 == 0:
             print(f"\r{counter['n']} files...", end="", file=sys.stderr, flush=True)
 
-    report = _ingest(store, list(paths), progress=progress)
+    report = _ingest(store, list(paths), progress=progress, jobs=jobs)
     if show_progress and sys.stderr.isatty() and counter["n"] >= 25:
         print("\r", end="", file=sys.stderr)
     return report

@@ -274,6 +274,13 @@ def _m008_ingested_at_index(db: sqlite_utils.Database) -> None:
     db["documents"].create_index(["ingested_at"], if_not_exists=True)
 
 
+def _m009_doc_views_policy(db: sqlite_utils.Database) -> None:
+    # Which texts a document's views were made from (foi_search.docviews.POLICY):
+    # rows from another policy are out of date and re-embedded by the next index run.
+    if "policy" not in db["doc_views"].columns_dict:
+        db["doc_views"].add_column("policy", str, not_null_default="")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _m001_core),
     ("002_fetching", _m002_fetching),
@@ -283,6 +290,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("006_doc_views", _m006_doc_views),
     ("007_vector_chunks", _m007_vector_chunks),
     ("008_ingested_at_index", _m008_ingested_at_index),
+    ("009_doc_views_policy", _m009_doc_views_policy),
 ]
 
 

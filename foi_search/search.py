@@ -49,6 +49,9 @@ W_KEYWORD, W_DENSE, W_FEEDBACK = 0.3, 0.7, 0.3
 W_PASSAGE = 0.5
 #: Passages fetched from the vector index per query for that.
 PASSAGE_DEPTH = 2000
+#: Documents fused per query besides the keyword matches: the best by dense
+#: score (also the depth of the ranking recall is measured on).
+DENSE_CANDIDATES = 1000
 #: Keyword-only mode: weight of the feedback list.
 W_FEEDBACK_KEYWORD_ONLY = 0.3
 #: Feedback: titles of this many top documents; a word must be in this many.
@@ -168,7 +171,9 @@ def _cached_embedder(backend: str = "auto"):
     if backend not in _EMBEDDERS:
         from index.embedder import load_embedder
 
-        _EMBEDDERS[backend] = load_embedder(backend)
+        # On a thread: the model loads while the index and the document
+        # vectors are read (onnxruntime builds its session without the GIL).
+        _EMBEDDERS[backend] = load_embedder(backend, background=True)
     return _EMBEDDERS[backend]
 
 
@@ -205,7 +210,6 @@ class Searcher:
         self._dense: bool | None = None
         self._index = None
         self._views = None
-        self._view_pos: dict[int, int] = {}
         self._df: dict[str, int] = {}
         self._qcache: dict[str, tuple] = {}
         self._n_docs: int | None = None
@@ -234,11 +238,11 @@ class Searcher:
             self.notify("No vector index yet, so this is keyword search only. Run 'foi-search index' to add semantic search.")
             self._dense = False
             return False
+        emb = self.embedder  # starts loading
         self._index = self._load_index()
         self._check_fresh()
         from index.embedder import DIMENSION, MODEL_NAME
 
-        emb = self.embedder
         if emb.model_name != self._index.manifest.model or emb.dimension != self._index.manifest.dimension:
             raise FoiSearchError(
                 f"The embedder is {emb.model_name}, but the index in {self.index_dir} was built with "
@@ -256,8 +260,7 @@ class Searcher:
                 if "readonly" not in str(e).lower():
                     raise
                 self.notify("The database is read-only; documents without summaries rank by keyword only.")
-        self._views = load_doc_views(self.store, MODEL_NAME, DIMENSION)
-        self._view_pos = {int(d): i for i, d in enumerate(self._views.doc_ids)}
+        self._views = load_doc_views(self.store, MODEL_NAME, DIMENSION, cache_dir=self.index_dir)
         self._dense = True
         return True
 
@@ -268,6 +271,11 @@ class Searcher:
         mpath = self.index_dir / "manifest.json"
         key = (str(self.index_dir.resolve()), mpath.stat().st_mtime)
         if key not in _INDEXES:
+            # A rebuilt index replaces the one cached for the same folder: a
+            # long-lived process (``foi-search serve``) would otherwise keep
+            # every version in memory. Searchers holding the old one keep it.
+            for old in [k for k in _INDEXES if k[0] == key[0]]:
+                del _INDEXES[old]
             _INDEXES[key] = VectorIndex.load(self.index_dir, model=MODEL_NAME, dimension=DIMENSION)
         return _INDEXES[key]
 
@@ -325,8 +333,12 @@ class Searcher:
         self._qcache[text] = out
         return out
 
-    def dense_scores(self, full, parts, allowed: set[int] | None) -> tuple[dict[int, float], dict[int, float]]:
-        """Per document: the blended dense score, and the whole-query cosine."""
+    def dense_scores(self, full, parts, allowed: set[int] | None, n_total: int) -> "DenseScores":
+        """Every document's dense score: its views and, with less weight, its best passage.
+
+        Computed on arrays over all documents (a Python dict per document
+        costs ~10 ms per thousand); callers look up the few they rank.
+        """
         import numpy as np
 
         views = self._views
@@ -334,12 +346,18 @@ class Searcher:
         blend = s_full if parts is None else 0.5 * s_full + 0.5 * views.scores(parts).mean(axis=0)
         ids = views.doc_ids
         if allowed is not None:
-            keep = np.fromiter((int(i) in allowed for i in ids), dtype=bool, count=len(ids))
+            keep = _members(ids, np.fromiter(allowed, dtype="int64", count=len(allowed)))
             ids, blend, s_full = ids[keep], blend[keep], s_full[keep]
-        return (
-            {int(i): float(s) for i, s in zip(ids, blend)},
-            {int(i): float(s) for i, s in zip(ids, s_full)},
-        )
+        blend = blend.astype("float64")
+        passages = self.passage_doc_scores(full, allowed)
+        p_ids = np.fromiter(passages.keys(), dtype="int64", count=len(passages))
+        p_vals = np.fromiter(passages.values(), dtype="float64", count=len(passages))
+        all_ids = _sorted_unique(np.concatenate((ids, p_ids)))
+        combined = np.zeros(len(all_ids))
+        combined[np.searchsorted(all_ids, ids)] += blend / _sd(blend, n_total)
+        combined[np.searchsorted(all_ids, p_ids)] += W_PASSAGE * p_vals / _sd(p_vals, n_total)
+        best = float(s_full.max()) if len(s_full) else 0.0
+        return DenseScores(all_ids, combined / _sd(combined, n_total), best)
 
     def passage_doc_scores(self, qvec, allowed: set[int] | None) -> dict[int, float]:
         """Per document, the best cosine of the query with one of its indexed passages."""
@@ -450,34 +468,43 @@ class Searcher:
         allowed = self._allowed_ids(filters)
         n_total = self._count_docs(allowed)
         kw = self.keyword_scores(terms, filters)
-        dense, full_cos, qvec = {}, {}, None
+        dense, qvec = None, None
         if self._dense_ready() and text.strip():
             qvec, parts = self._embed_query(text)
-            dense, full_cos = self.dense_scores(qvec, parts, allowed)
-            dense = _add(_z(dense, n_total), _z(self.passage_doc_scores(qvec, allowed), n_total), 1.0, W_PASSAGE)
-        if not kw and not dense:
+            dense = self.dense_scores(qvec, parts, allowed, n_total)
+        if not kw and (dense is None or not len(dense.ids)):
             return [], 0.0, terms, qvec
-        if dense:
-            base = _add(_z(kw, n_total), _z(dense, n_total), W_KEYWORD, W_DENSE)
+        kw_z = _z(kw, n_total)
+        if dense is not None:
+            # Only documents that can reach the top are fused: the best by
+            # dense score and every keyword match; the rest add nothing
+            # that could lift them above the dense ones kept.
+            cand = set(kw) | set(dense.top(DENSE_CANDIDATES))
+            dz = dense.lookup(cand)
+            base = {d: W_KEYWORD * kw_z.get(d, 0.0) + W_DENSE * dz.get(d, 0.0) for d in cand}
         else:
-            base = _z(kw, n_total)
+            base = kw_z
         top = [d for d, _ in sorted(base.items(), key=lambda x: -x[1])[:FEEDBACK_DOCS]]
         fb_terms = [t for t in self._feedback_terms(top, terms)]
         fused = base
         if fb_terms:
             fb = self.keyword_scores(fb_terms, filters)
-            fused = _add(base, _z(fb, n_total), 1.0, W_FEEDBACK if dense else W_FEEDBACK_KEYWORD_ONLY)
+            if dense is not None:
+                new = [d for d in fb if d not in base]
+                fused = dict(base)
+                fused.update({d: W_DENSE * v for d, v in dense.lookup(new).items()})
+            fused = _add(fused, _z(fb, n_total), 1.0, W_FEEDBACK if dense is not None else W_FEEDBACK_KEYWORD_ONLY)
         ranked = sorted(fused.items(), key=lambda x: (-x[1], x[0]))
         cover = self.coverage(terms, [d for d, _ in ranked[:3]])
-        if dense:
+        if dense is not None:
             kw_top = [d for d, _ in sorted(kw.items(), key=lambda x: -x[1])[:10]]
-            de_top = [d for d, _ in sorted(dense.items(), key=lambda x: -x[1])[:10]]
+            de_top = dense.top(10)
             agree = max(
                 ((1 / (kw_top.index(d) + 1) + 1 / (de_top.index(d) + 1)) / 2 for d in set(kw_top) & set(de_top)),
                 default=0.0,
             )
             conf = (
-                max(full_cos.values(), default=0.0)
+                dense.best_cosine
                 + W_AGREE * agree
                 + W_COVER * cover
                 - W_UNSEEN * self.unseen_share(terms)
@@ -574,6 +601,78 @@ class Searcher:
                     if doc_id not in best or s > best[doc_id][0]:
                         best[doc_id] = (s, text, role)
         return {d: (t, r) for d, (_, t, r) in best.items()}
+
+
+@dataclass
+class DenseScores:
+    """Dense scores of every document for one query, as arrays.
+
+    Attributes:
+        ids: Sorted document ids.
+        z: Their fused dense scores (z-units, as :func:`_z` gives).
+        best_cosine: The best whole-query cosine with a document's views.
+    """
+
+    ids: "object"
+    z: "object"
+    best_cosine: float
+
+    def top(self, n: int) -> list[int]:
+        """Ids of the ``n`` best documents, best first (ties by id)."""
+        import numpy as np
+
+        if n < len(self.z):
+            idx = np.argpartition(-self.z, n)[:n]
+        else:
+            idx = np.arange(len(self.z))
+        idx = idx[np.lexsort((self.ids[idx], -self.z[idx]))]
+        return [int(i) for i in self.ids[idx]]
+
+    def lookup(self, doc_ids) -> dict[int, float]:
+        """Scores of those of ``doc_ids`` that have one."""
+        import numpy as np
+
+        want = np.fromiter(doc_ids, dtype="int64")
+        if not len(want) or not len(self.ids):
+            return {}
+        pos = np.clip(np.searchsorted(self.ids, want), 0, len(self.ids) - 1)
+        hit = self.ids[pos] == want
+        return {int(d): float(v) for d, v in zip(want[hit], self.z[pos[hit]])}
+
+
+# np.unique (behind union1d and isin) imports numpy.ma, ~40 ms of a cold
+# query; these two do the same for int64 id arrays without it.
+
+
+def _sorted_unique(ids):
+    """The distinct values of an int array, sorted."""
+    import numpy as np
+
+    ids = np.sort(ids)
+    if len(ids) < 2:
+        return ids
+    return ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
+
+
+def _members(ids, allowed):
+    """Boolean mask: which of ``ids`` are in ``allowed``."""
+    import numpy as np
+
+    allowed = np.sort(allowed)
+    if not len(allowed):
+        return np.zeros(len(ids), dtype=bool)
+    pos = np.clip(np.searchsorted(allowed, ids), 0, len(allowed) - 1)
+    return allowed[pos] == ids
+
+
+def _sd(values, n_total: int) -> float:
+    """The standard deviation :func:`_z` divides by, for an array of scores."""
+    n = max(n_total, len(values))
+    if not n or not len(values):
+        return 1.0
+    mean = float(values.sum()) / n
+    var = max(float((values * values).sum()) / n - mean * mean, 0.0)
+    return math.sqrt(var) or 1.0
 
 
 def _z(scores: dict[int, float], n_total: int) -> dict[int, float]:

@@ -103,6 +103,7 @@ def ingest_paths(
     paths: Iterable[str | os.PathLike],
     *,
     progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
 ) -> IngestReport:
     """Ingest every file under ``paths`` into ``store``.
 
@@ -111,21 +112,26 @@ def ingest_paths(
     own, so an interrupted run keeps what it stored and the next one resumes
     (unchanged documents are recognised by hash and not rewritten).
 
+    Reading a file (detect, parse, extract, redact) is pure, so it runs in
+    ``jobs`` worker processes; this process alone writes, in file order, so
+    the store sees the same sequence of writes whatever ``jobs`` is.
+
     Args:
         store: Where documents are written.
         paths: Files and folders.
-        progress: Called with each file before it is read.
+        progress: Called with each file as its documents are written.
+        jobs: Worker processes (default: one per CPU; 1 reads in this process).
 
     Returns:
         The run's report.
     """
     report = IngestReport(run_id=store.start_run("ingest " + " ".join(str(p) for p in paths)))
     try:
-        for path in iter_files(paths):
+        for prepared in _prepared_files(list(iter_files(paths)), jobs):
             report.files += 1
             if progress:
-                progress(path)
-            _ingest_file(store, path, report)
+                progress(prepared.path)
+            _write_prepared(store, prepared, report)
     finally:
         store.finish_run(
             report.run_id,
@@ -136,6 +142,25 @@ def ingest_paths(
              "by_format": dict(report.by_format)},
         )
     return report
+
+
+#: Below this many files a worker pool costs more than it saves.
+_MIN_FILES_FOR_POOL = 8
+
+
+def _prepared_files(files: list[Path], jobs: int | None) -> Iterator["PreparedFile"]:
+    """``prepare_file`` over ``files`` in order, in a process pool when it pays."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(files) < _MIN_FILES_FOR_POOL:
+        yield from map(prepare_file, files)
+        return
+    import multiprocessing
+
+    # fork shares the already-imported parsers; spawn (macOS, Windows) re-imports them.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(jobs) as pool:
+        # Small chunks keep one slow file (a long PDF) from holding up the order.
+        yield from pool.imap(prepare_file, files, chunksize=2)
 
 
 def enrich_and_save(store: Store, doc) -> str:
@@ -151,42 +176,75 @@ def enrich_and_save(store: Store, doc) -> str:
     return store.save_document(enrich(doc))[1]
 
 
+@dataclass
+class PreparedFile:
+    """One file read and its documents extracted, ready to write (picklable).
+
+    Attributes:
+        path: The file.
+        fmt: Detected format, or None when the file is not FOI material.
+        docs: Enriched (redacted, extracted) documents.
+        failures: ``(stage, reason)`` for the file or for single documents.
+    """
+
+    path: Path
+    fmt: str | None = None
+    docs: list = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def prepare_file(path: Path) -> PreparedFile:
+    """Read, detect, parse and enrich one file; never raises (failures are returned)."""
+    out = PreparedFile(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            out.failures.append(("read", f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit"))
+            return out
+        data = path.read_bytes()
+    except OSError as e:
+        out.failures.append(("read", f"cannot read file: {e.strerror or e}"))
+        return out
+    if not data.strip():
+        out.failures.append(("parse", "file is empty"))
+        return out
+    found = detect(path, data[:65536])
+    if found is None:
+        return out
+    fmt, parse = found
+    out.fmt = fmt
+    try:
+        docs = parse(data, path=str(path))
+    except ParseError as e:
+        out.failures.append(("parse", f"{fmt}: {e}"))
+        return out
+    except Exception as e:  # a parser bug must not stop the run
+        out.failures.append(("parse", f"{fmt}: unexpected {type(e).__name__}: {e}"))
+        return out
+    for doc in docs:
+        try:
+            out.docs.append(enrich(doc))
+        except Exception as e:  # e.g. redaction failed: the document must not be stored
+            out.failures.append(("store", f"{doc.source_key}: {type(e).__name__}: {e}"))
+    return out
+
+
 def _fail(store: Store, report: IngestReport, path: Path, stage: str, reason: str) -> None:
     report.failed.append((str(path), reason))
     store.record_error(report.run_id, str(path), stage, reason)
 
 
-def _ingest_file(store: Store, path: Path, report: IngestReport) -> None:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            _fail(store, report, path, "read", f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit")
-            return
-        data = path.read_bytes()
-    except OSError as e:
-        _fail(store, report, path, "read", f"cannot read file: {e.strerror or e}")
-        return
-    if not data.strip():
-        _fail(store, report, path, "parse", "file is empty")
-        return
-    found = detect(path, data[:65536])
-    if found is None:
+def _write_prepared(store: Store, prepared: PreparedFile, report: IngestReport) -> None:
+    if prepared.fmt is None and not prepared.failures:
         report.skipped += 1
         return
-    fmt, parse = found
-    try:
-        docs = parse(data, path=str(path))
-    except ParseError as e:
-        _fail(store, report, path, "parse", f"{fmt}: {e}")
-        return
-    except Exception as e:  # a parser bug must not stop the run
-        _fail(store, report, path, "parse", f"{fmt}: unexpected {type(e).__name__}: {e}")
-        return
-    for doc in docs:
+    for stage, reason in prepared.failures:
+        _fail(store, report, prepared.path, stage, reason)
+    for doc in prepared.docs:
         try:
-            status = enrich_and_save(store, doc)
+            status = store.save_document(doc)[1]
         except Exception as e:
-            _fail(store, report, path, "store", f"{doc.source_key}: {type(e).__name__}: {e}")
+            _fail(store, report, prepared.path, "store", f"{doc.source_key}: {type(e).__name__}: {e}")
             continue
-        report.by_format[fmt] += 1
+        report.by_format[prepared.fmt] += 1
         setattr(report, status, getattr(report, status) + 1)

@@ -99,3 +99,23 @@ def test_ingest_fixture_folder_end_to_end(tmp_path, store):
     assert again["added"] == 0
     # Only the page saved twice changes: the store's hash includes the path, which differs between the copies.
     assert again["updated"] <= 2
+
+
+def test_ingest_in_worker_processes_stores_the_same(tmp_path):
+    from foi_search.store import Store
+    from ingest.pipeline import ingest_paths
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(HERE, corpus)
+    _bad_inputs(corpus)
+    results = []
+    for jobs in (1, 2):
+        store = Store(tmp_path / f"jobs{jobs}.db")
+        summary = ingest_paths(store, [corpus], jobs=jobs).summary()
+        summary.pop("run_id")
+        rows = store.conn.execute("select source_key, content_hash from documents order by id").fetchall()
+        errors = store.conn.execute("select target, stage, reason from ingest_errors order by id").fetchall()
+        results.append((summary, rows, errors))
+        store.close()
+    assert results[0] == results[1]
+    assert results[0][1] and results[0][2]

@@ -45,7 +45,8 @@ _COMPLAINT = re.compile(
 )
 #: A heading after which the rest of a letter is the complaint-rights notice.
 _COMPLAINT_HEADING = re.compile(
-    r"^(?:complaint rights|your rights?(?: to complain| of appeal| to (?:ask for|request|seek) (?:a|an) (?:internal )?review)?|rights? of (?:appeal|complaint|review)|"
+    r"^(?:complaint rights|your rights?(?: to complain| (?:of|to) appeal| to (?:a |an )?(?:internal )?review| to (?:ask for|request|seek) (?:a|an) (?:internal )?review)?|"
+    r"rights? (?:of|to) (?:appeal|complain|complaint|review)|"
     r"complaints? (?:procedure|and appeals?)|how to complain|appeals? procedure|(?:requesting an? )?internal review|"
     r"(?:the )?information commissioner(?:['’]s office)?|if you are (?:dissatisfied|unhappy))\s*:?$",
     re.I,
@@ -59,7 +60,7 @@ _DISCLAIMER = re.compile(
 )
 _CONTACT_LINE = re.compile(
     r"^(?:p\.?o\.? box|tel(?:ephone)?\b|e-?mail\b|web(?:site)?\b|mobile\b|fax\b|address\b|sign up|follow us|www\.|"
-    r"[a-z]+(?: [a-z]+)*,? [a-z]{1,2}\d{1,2}[a-z]?\s?\d[a-z]{2}$|\[?(?:phone|email|name|link)\]?$|link: file-list)",
+    r"[a-z]+(?: [a-z]+)*,? [a-z]{1,2}\d{1,2}[a-z]?\s?\d[a-z]{2}$|\[?(?:phone|email|name|link|address|postcode)\]?$|link: file-list)",
     re.I,
 )
 _CONTACT_OFFER = re.compile(

@@ -7,6 +7,9 @@ ground and the harm / public interest paragraphs that follow it carry that
 ground's code until another ground is cited. Signatures, disclaimers and
 salutations are dropped; repeated paragraphs are kept once per document.
 Consecutive short pieces with the same role (table rows, bullets) are merged.
+A heading line ("Your right to review", "Section 40(2) - Personal
+information") starts the passage of the section it heads instead of trailing
+the one before.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 from foi_search.domain import Passage
 
 from .analysis import MessageFacts, Para
+from .text import is_known_heading, looks_like_heading
 
 _DROP_KINDS = {"echo", "salutation", "closing", "signature", "disclaimer", "contact", "subject", "attachment"}
 _DECISION = re.compile(
@@ -114,18 +118,71 @@ def message_passages(facts: MessageFacts) -> list[tuple[str, str, str | None]]:
     return out
 
 
-def build_passages(facts_list: list[MessageFacts]) -> list[Passage]:
-    """All passages of a document, merged and de-duplicated, in order."""
-    raw: list[tuple[str, str, str | None]] = []
-    for f in facts_list:
-        raw.extend(message_passages(f))
-    merged: list[list] = []
-    for text, role, code in raw:
+_LIST_ITEM = re.compile(r"^\s*(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s|[-•*·–]\s?)", re.I)
+
+
+def _prose(text: str) -> bool:
+    """A paragraph that says something: a sentence, not a list item, label or table cell."""
+    t = text.strip()
+    return len(t) >= 40 and t[0].isupper() and not _LIST_ITEM.match(t) and not looks_like_heading(t)
+
+
+def attach_headings(pieces: list[tuple[str, str, str | None]]) -> list[tuple[str, str, str | None, bool]]:
+    """Put each heading line in front of the piece it heads.
+
+    A heading belongs to the section after it: it is joined to the next piece
+    of the same message, which gives the role (and the exemption, unless only
+    the heading cites one), and the result starts a new passage (flag
+    ``True``) instead of trailing the previous one. Known FOI headings ("Your
+    right to review", "Right of appeal", "Internal review", "Section 40(2) -
+    Personal information") always head what follows; any other Title Case
+    line only when it stands alone above a paragraph of prose, so a role and
+    a name ("Director of Education" / "A Name"), a table's cells or an
+    address stay where they were. A heading with nothing after it is left as
+    before.
+    """
+    out: list[tuple[str, str, str | None, bool]] = []
+    pending: list[tuple[str, str, str | None]] = []
+    for text, role, code in pieces:
         text = text.strip()
         if not text:
             continue
+        if looks_like_heading(text):
+            pending.append((text, role, code))
+            continue
+        heads: list[tuple[str, str, str | None]] = []
+        if pending:
+            k = len(pending)
+            while k and is_known_heading(pending[k - 1][0]):
+                k -= 1
+            if k < len(pending):
+                heads = pending[k:]
+                pending = pending[:k]
+            elif len(pending) == 1 and _prose(text):
+                heads, pending = pending, []
+        out.extend((t, r, c, False) for t, r, c in pending)
+        pending = []
+        if heads:
+            # Only a heading that cites a ground ("Section 40(2) - ...") lends its code;
+            # "Your right to review" after an argument only carried that argument's.
+            head_code = next((c for t, _, c in heads if c and re.search(r"\d", t)), None)
+            out.append(("\n".join([*(t for t, _, _ in heads), text]), role, code or head_code, True))
+        else:
+            out.append((text, role, code, False))
+    out.extend((t, r, c, False) for t, r, c in pending)
+    return out
+
+
+def build_passages(facts_list: list[MessageFacts]) -> list[Passage]:
+    """All passages of a document, merged and de-duplicated, in order."""
+    raw: list[tuple[str, str, str | None, bool]] = []
+    for f in facts_list:
+        raw.extend(attach_headings(message_passages(f)))
+    merged: list[list] = []
+    for text, role, code, headed in raw:
         if (
             merged
+            and not headed
             and merged[-1][1] == role
             and merged[-1][2] == code
             and (len(merged[-1][0]) < _SHORT or len(text) < _SHORT or role in ("exemption_reasoning", "public_interest", "harm"))

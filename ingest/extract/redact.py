@@ -8,7 +8,11 @@ What is removed, and replaced by a marker:
   "Dear Ms SURNAME"). Officers' names are not the requester's and stay;
 * e-mail addresses (``[email]``), except WhatDoTheyKnow's own placeholders
   such as ``[FOI #123 email]`` which hold no address;
-* telephone numbers (``[phone]``), UK formats.
+* telephone numbers (``[phone]``), UK formats;
+* the requester's postal address (``[address]``, ``[postcode]``): UK
+  postcodes, numbered street addresses and address blocks in the text the
+  requester wrote, and the recipient block above a reply letter's salutation
+  (see :mod:`.redact_address`). The authority's own address stays.
 
 The document's ``redactions`` counts what was removed by kind; values are
 never recorded.
@@ -21,7 +25,8 @@ from collections import Counter
 
 from foi_search.domain import Document
 
-from .text import normalise
+from .redact_address import learnt_patterns, redact_addresses, redact_learnt, redact_recipient_block
+from .text import clean_message, normalise
 
 _CLOSINGS = re.compile(
     r"^\s*(?:yours\s+(?:faithfully|sincerely|truly)|(?:with\s+)?(?:kind|best|warm|many)?\s*(?:regards|wishes|thanks)"
@@ -208,6 +213,75 @@ def redact_document(doc: Document) -> Document:
             doc.meta[key] = redact_text(value, pats, counts)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             doc.meta[key] = [redact_text(v, pats, counts) for v in value]
+    if doc.kind not in _NO_REQUESTER_TEXT:
+        _redact_postal_addresses(doc, counts)
     for k, v in counts.items():
         doc.redactions[k] = doc.redactions.get(k, 0) + v
     return doc
+
+
+#: Kinds with no text written by a requester (a tribunal's decision, ICO notice metadata).
+_NO_REQUESTER_TEXT = {"tribunal_decision", "ico_decision"}
+
+
+def _own_words_redacted(text: str, counts: Counter, learnt: set[tuple[str, str]], whole: bool) -> str:
+    """Addresses removed from the requester's own words of one message; quoted earlier replies are left as they are."""
+    if not text or not any(ch.isdigit() for ch in text):
+        return text
+    cut = len(text)
+    if not whole:
+        quoted = clean_message(text).quoted
+        norm = normalise(text)
+        if quoted and norm.endswith(quoted):
+            cut = _original_offset(text, len(norm) - len(quoted))
+    own = text[:cut]
+    red = redact_addresses(own, counts, learnt)
+    return text if red == own else red + text[cut:]
+
+
+def _original_offset(text: str, norm_pos: int) -> int:
+    """The offset in ``text`` of position ``norm_pos`` of ``normalise(text)`` (which folds "\\r\\n", drops zero-width spaces)."""
+    n = 0
+    i = 0
+    while i < len(text) and n < norm_pos:
+        if text[i] == "\r" and text[i + 1: i + 2] == "\n":
+            i += 2
+        else:
+            i += 1
+        if text[i - 1] != "\u200b":
+            n += 1
+    return i
+
+
+def _redact_postal_addresses(doc: Document, counts: Counter) -> None:
+    """Remove the requester's postal address (postcodes, numbered streets, address blocks).
+
+    Found only in what the requester wrote: the own words of ``outgoing``
+    messages, the title (made from the request) and the recipient block above
+    a reply letter's salutation. What was found there is then removed wherever
+    the document repeats it (a reply quoting the request, page metadata).
+    """
+    learnt: set[tuple[str, str]] = set()
+    for m in doc.messages:
+        if m.direction == "outgoing":
+            m.text = _own_words_redacted(m.text, counts, learnt, whole=doc.kind == "log_entry")
+        else:
+            m.text = redact_recipient_block(m.text, counts, learnt)
+    if doc.title:
+        doc.title = redact_addresses(doc.title, counts, learnt)
+    pats = learnt_patterns(learnt)
+    if not pats:
+        return
+    for m in doc.messages:
+        m.text = redact_learnt(m.text, pats, counts)
+    for a in doc.attachments:
+        a.name = redact_learnt(a.name, pats, counts)
+        if a.text:
+            a.text = redact_learnt(a.text, pats, counts)
+    doc.title = redact_learnt(doc.title, pats, counts)
+    doc.questions = [redact_learnt(q, pats, counts) for q in doc.questions]
+    for key, value in list(doc.meta.items()):
+        if isinstance(value, str):
+            doc.meta[key] = redact_learnt(value, pats, counts)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            doc.meta[key] = [redact_learnt(v, pats, counts) for v in value]

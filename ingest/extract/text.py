@@ -38,6 +38,64 @@ _URL_LINE = re.compile(r"^\s*(?:\[link\]\s*)?(?:https?://|www\.)\S+\s*$")
 _SENT_END = re.compile(r"[\.\?!:;\)\]\"”]\s*$")
 
 
+#: Headings FOI letters use between sections, matched whole (case-insensitive, optional colon).
+_KNOWN_HEADING = re.compile(
+    r"^(?:your rights?(?: to (?:complain|appeal|(?:a |an )?(?:internal )?review|(?:ask for|request|seek) (?:a |an )?(?:internal )?review))?"
+    r"|rights? (?:of|to) (?:appeal|review|complain|complaint)|complaints?(?: rights| procedure| and appeals?)?|how to complain"
+    r"|appeals?(?: procedure)?|(?:requesting an? |request for an? )?internal review|(?:the )?information commissioner(?:['’]s office)?"
+    r"|next steps|further information|(?:our )?decision|reasons? for (?:our |the )?(?:decision|refusal)|exemptions?(?: applied| used| engaged)?"
+    r"|(?:the )?public interest test|public interest (?:arguments|considerations)|(?:our )?response|background|advice and assistance"
+    r"|(?:re-?use|copyright)(?: of information)?|harm|prejudice)\s*:?$",
+    re.I,
+)
+#: "Section 40(2) - Personal information", "Regulation 12(5)(e): Commercial confidentiality".
+_SECTION_HEADING = re.compile(
+    r"^(?:section|s\.?|regulation|reg\.?)\s*\d{1,2}[A-Za-z]?(?:\s?\(\w{1,4}\))*(?:\s*(?:and|&|,)\s*\d{1,2}(?:\s?\(\w{1,4}\))*)*"
+    r"\s*[-–—:]\s*[A-Za-z][\w ,'’/&()-]{2,60}$",
+    re.I,
+)
+_TITLE_SMALL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "under", "with", "&"}
+_NOT_HEADING = re.compile(r"^(?:yours|kind|best|warm|many|with|thank|thanks|regards|dear|hi|hello)\b", re.I)
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short line that heads a section of a letter rather than saying something.
+
+    Known FOI headings ("Your right to complain", "Internal review", "Right of
+    appeal", "Information Commissioner"), an exemption heading ("Section 40(2) -
+    Personal information") or a Title Case line of two to eight words with no
+    full stop ("Reasons For Decision", "Public Interest Test"). A short sentence
+    ("Please see attached", "We do not hold this") is not one: its words are
+    not capitalised.
+    """
+    t = line.strip()
+    if not 3 <= len(t) <= 70 or re.search(r"[.,;?!]$", t) or _NOT_HEADING.match(t):
+        return False
+    if _KNOWN_HEADING.match(t) or _SECTION_HEADING.match(t):
+        return True
+    words = re.findall(r"[^\s]+", t.rstrip(":"))
+    if not 2 <= len(words) <= 8 or re.search(r"\d|[\[\]@/|]|\s[-–—]\s", t) or ":" in t.rstrip(":"):
+        return False  # "A Name - Chief Officer", "Head of Service: A Name" are labelled answers
+    return all(w[0].isupper() or w.lower() in _TITLE_SMALL for w in words if w[0].isalpha()) and words[0][0].isupper()
+
+
+def is_known_heading(text: str) -> bool:
+    """A heading from the FOI letter list or an exemption heading (not just any Title Case line)."""
+    t = text.strip()
+    return len(t) <= 70 and not re.search(r"[.,;?!]$", t) and bool(_KNOWN_HEADING.match(t) or _SECTION_HEADING.match(t))
+
+
+_TRAILING_HEADING = re.compile(r"^(?P<body>.*[.!?][\)\"”’]?)\s+(?P<head>[A-Z][^.!?]{2,69})$", re.S)
+
+
+def _split_trailing_heading(p: str) -> list[str]:
+    """Split a known heading run onto the end of a paragraph ("... personal data. Your right to review") off it."""
+    m = _TRAILING_HEADING.match(p)
+    if m and len(m.group("body")) >= 20 and len(m.group("head").split()) >= 2 and is_known_heading(m.group("head")):
+        return [m.group("body"), m.group("head")]
+    return [p]
+
+
 @dataclass
 class CleanMessage:
     """The own words of one message.
@@ -161,6 +219,10 @@ def paragraphs(text: str) -> list[str]:
                 brk = True
             elif not wrapped:
                 brk = True
+            elif _STOP_END.search(line) and _heading_alone(lines, i + 1, width):
+                # A heading under a sentence that filled its line ("... exempt from
+                # disclosure." / "Your right to review") starts the next section.
+                brk = True
             else:
                 fits = len(line) + 1 + len(first) <= width
                 brk = fits and (bool(_SENT_END.search(line)) or len(line) < width * 0.6)
@@ -169,7 +231,24 @@ def paragraphs(text: str) -> list[str]:
                 cur = []
         if cur:
             out.append(" ".join(cur))
-    return [p for p in (" ".join(p.split()) for p in out) if p]
+    paras = [p for p in (" ".join(p.split()) for p in out) if p]
+    return [part for p in paras for part in _split_trailing_heading(p)]
+
+
+_STOP_END = re.compile(r"[.?!][\)\]\"”’]?\s*$")
+
+
+def _heading_alone(lines: list[str], k: int, width: int) -> bool:
+    """Whether line ``k`` is a heading standing on its own line: heading-like, and the writer broke the line after it."""
+    head = lines[k].strip()
+    if not looks_like_heading(head):
+        return False
+    if k + 1 >= len(lines):
+        return True
+    after = lines[k + 1].strip()
+    first = after.split(" ", 1)[0]
+    # The next line starts a sentence and its first word would have fitted after the heading.
+    return bool(first) and not first[0].islower() and len(head) + 1 + len(first) <= width
 
 
 _WORD = re.compile(r"[a-z0-9£]+")
