@@ -385,16 +385,25 @@ def reasoning_for(
 
 def tribunal_for(store: Store, code: str, ranked: list[tuple[int, float]], limit: int) -> list[TribunalRef]:
     """Tribunal decisions concerning ``code``, in the order of ``ranked`` (relevance to the query)."""
-    ids = {
-        r[0]
-        for r in store.conn.execute(
-            """select d.id from documents d where d.kind = 'tribunal_decision' and (
-                   (' ' || coalesce(d.exemption_codes, '') || ' ') like ? or d.meta like ?
-                   or exists (select 1 from passages p where p.document_id = d.id and p.exemption = ?))""",
-            [f"% {code} %", f'%"{code}"%', code],
-        )
-    }
-    picked = [(d, s) for d, s in ranked if d in ids][:limit]
+    picked: list[tuple[int, float]] = []
+    # Walk the ranking in slices until enough are found: the best few are
+    # usually near the top, and testing every decision costs ~50 ms a code.
+    for start in range(0, len(ranked), 100):
+        part = ranked[start : start + 100]
+        marks = ",".join("?" * len(part))
+        ids = {
+            r[0]
+            for r in store.conn.execute(
+                f"""select d.id from documents d where d.id in ({marks}) and d.kind = 'tribunal_decision' and (
+                       (' ' || coalesce(d.exemption_codes, '') || ' ') like ? or d.meta like ?
+                       or exists (select 1 from passages p where p.document_id = d.id and p.exemption = ?))""",
+                [*(d for d, _ in part), f"% {code} %", f'%"{code}"%', code],
+            )
+        }
+        picked.extend((d, s) for d, s in part if d in ids)
+        if len(picked) >= limit:
+            break
+    picked = picked[:limit]
     rows = _citation_rows(store, [d for d, _ in picked])
     out = []
     for d, s in picked:

@@ -310,8 +310,14 @@ class Searcher:
         """BM25 scores (higher is better) of documents matching any of ``terms``."""
         if not terms:
             return {}
-        where, params = filters.sql("d")
         w = ", ".join(str(x) for x in BM25_WEIGHTS)
+        if filters.is_empty():  # the join costs ~10 ms a query on the whole corpus
+            sql = (
+                f"select rowid, -bm25(documents_fts, {w}) from documents_fts where documents_fts match ? "
+                f"order by bm25(documents_fts, {w}) limit ?"
+            )
+            return {r[0]: r[1] for r in self.store.conn.execute(sql, [fts_query(terms), depth])}
+        where, params = filters.sql("d")
         sql = (
             f"select d.id, -bm25(documents_fts, {w}) from documents_fts join documents d on d.id = documents_fts.rowid "
             f"where documents_fts match ? and {where} order by bm25(documents_fts, {w}) limit ?"

@@ -139,6 +139,12 @@ class BackgroundEmbedder:
     def __init__(self, backend: str, *, threads: int | None = None, notify=None):
         import threading
 
+        # numpy must be fully imported before the thread starts: onnxruntime
+        # imports it there while the caller's thread imports it through faiss,
+        # and two threads initialising numpy at once can see it half-built
+        # ("cannot import name '__cpu_features__'").
+        import numpy  # noqa: F401
+
         self.backend = "onnx-int8" if backend == "onnx" else backend
         self._inner: Embedder | None = None
         self._error: BaseException | None = None
