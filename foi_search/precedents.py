@@ -130,6 +130,7 @@ class PrecedentReport:
     outcomes: dict[str, int]
     exemptions: dict[str, int]
     sections: list[ExemptionSection]
+    index_stale: bool = False
 
     def to_json(self) -> dict:
         """The JSON shape (README, "JSON output")."""
@@ -139,6 +140,7 @@ class PrecedentReport:
             "query": self.query,
             "no_close_precedent": self.no_close_precedent,
             "mode": self.mode,
+            "index_stale": self.index_stale,
             "similar": [asdict(e) for e in self.similar],
             "outcomes": self.outcomes,
             "exemptions": self.exemptions,
@@ -291,6 +293,7 @@ def precedent_report(
         outcomes=dict(outcome_counts.most_common()),
         exemptions=dict(exemption_counts.most_common()),
         sections=sections,
+        index_stale=searcher.index_stale,
     )
 
 

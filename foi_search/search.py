@@ -69,6 +69,9 @@ HIDDEN_ROLES = ("boilerplate", "complaint_rights", "acknowledgement")
 #: Passage roles shown as the best passage only when nothing better matches:
 #: handling correspondence names the topic but says nothing about it.
 WEAK_ROLES = {"correspondence": 0.1, "other": 0.05}
+#: Documents whose summary vectors a query embeds when they are missing; more
+#: are left to ``foi-search index`` (about 0.1 s a document on two cores).
+LAZY_VIEWS_MAX = 100
 #: Characters of passage shown per result.
 PASSAGE_CHARS = 420
 
@@ -136,6 +139,8 @@ class SearchResult:
         mode: ``hybrid`` or ``keyword``.
         terms: Query words used for keyword search and highlighting.
         qid: Identifier given in batch mode.
+        index_stale: The vector index is behind the database: documents
+            added since it was built are found by keyword only.
     """
 
     query: str
@@ -145,6 +150,7 @@ class SearchResult:
     mode: str
     terms: list[str] = field(default_factory=list)
     qid: str | None = None
+    index_stale: bool = False
 
     def to_json(self) -> dict:
         """The JSON shape of one query's answer (README, "JSON output")."""
@@ -154,6 +160,7 @@ class SearchResult:
                 "query": self.query,
                 "no_close_precedent": self.no_close_precedent,
                 "mode": self.mode,
+                "index_stale": self.index_stale,
                 "confidence": round(self.confidence, 4),
                 "results": [h.to_json() for h in self.results],
             }
@@ -208,6 +215,8 @@ class Searcher:
         self.index_dir = Path(index_dir) if index_dir else index_dir_for(store.path)
         self.notify = notify or _stderr_note
         self._dense: bool | None = None
+        #: True when the vector index is behind the database (answers still come, see _check_fresh).
+        self.index_stale = False
         self._index = None
         self._views = None
         self._df: dict[str, int] = {}
@@ -240,7 +249,7 @@ class Searcher:
             return False
         emb = self.embedder  # starts loading
         self._index = self._load_index()
-        self._check_fresh()
+        self.index_stale = self._check_fresh()
         from index.embedder import DIMENSION, MODEL_NAME
 
         if emb.model_name != self._index.manifest.model or emb.dimension != self._index.manifest.dimension:
@@ -252,7 +261,13 @@ class Searcher:
         from .docviews import build_doc_views, load_doc_views, pending_count
 
         pending = pending_count(self.store, MODEL_NAME)
-        if pending:
+        if pending > LAZY_VIEWS_MAX:
+            # Minutes of embedding do not belong in a read command.
+            self.notify(
+                f"{pending} documents have no summary vectors yet; they rank by keyword and passages only "
+                "until 'foi-search index' runs."
+            )
+        elif pending:
             self.notify(f"Embedding {pending} document summaries for ranking (once; 'foi-search index' does it ahead).")
             try:
                 build_doc_views(self.store, emb)
@@ -279,17 +294,23 @@ class Searcher:
             _INDEXES[key] = VectorIndex.load(self.index_dir, model=MODEL_NAME, dimension=DIMENSION)
         return _INDEXES[key]
 
-    def _check_fresh(self) -> None:
-        """Refuse an index that is behind the database (the indexing service decides)."""
+    def _check_fresh(self) -> bool:
+        """Whether the index is behind the database (the indexing service decides); says so when it is.
+
+        A stale index still answers: FAISS ids map to passages by content
+        hash and document views are matched on the document's hash, so text
+        that changed or went away simply finds nothing, and new documents
+        rank by keyword (and by summary views, embedded here when few).
+        """
         from .indexing import index_status
 
         status = index_status(self.store, self.index_dir)
         if status.stale:
-            raise FoiSearchError(
-                f"The vector index in {self.index_dir} is out of date: documents were added or changed since it "
-                "was built.",
-                "Run 'foi-search index' to bring it up to date, or search with --keyword-only.",
+            self.notify(
+                f"The vector index in {self.index_dir} is behind the database (documents were added or changed "
+                "since it was built): their passages are found by keyword only until 'foi-search index' runs."
             )
+        return status.stale
 
     # -- scoring pieces --------------------------------------------------------
 
@@ -460,7 +481,7 @@ class Searcher:
         ranked, conf, terms, dense_full = self.rank(query, filters)
         hits = self.hits_for(ranked[:limit], terms, dense_full)
         no_close = not hits or conf < (NO_PRECEDENT_BELOW if self._dense else NO_PRECEDENT_BELOW_KEYWORD)
-        return SearchResult(query, hits, no_close, conf, self.mode, terms, qid)
+        return SearchResult(query, hits, no_close, conf, self.mode, terms, qid, self.index_stale)
 
     def rank(self, query: str, filters: Filters) -> tuple[list[tuple[int, float]], float, list[str], object]:
         """All matching documents with fused scores, best first, plus the confidence.

@@ -162,17 +162,38 @@ def test_mismatched_index_refused(hybrid, filled):
         Searcher(filled, embedder=FakeEmbedder()).search("parking")
 
 
-def test_stale_index_refused(hybrid, filled):
+def test_stale_index_answers_with_a_note(hybrid, filled):
     from search_helpers import load_fixture_documents
-
-    from foi_search.errors import FoiSearchError
 
     doc = load_fixture_documents()[0]
     doc.source_key = "added_after_indexing"
+    doc.title = "Zeppelin mooring masts on council land"
     filled.save_document(doc)
-    with pytest.raises(FoiSearchError, match="out of date"):
-        Searcher(filled, embedder=FakeEmbedder(), notify=lambda m: None).search("parking")
-    assert Searcher(filled, keyword_only=True).search("parking").results  # the way out
+    notes: list[str] = []
+    s = Searcher(filled, embedder=FakeEmbedder(), notify=notes.append)
+    r = s.search("zeppelin mooring masts")
+    assert r.mode == "hybrid" and r.index_stale and r.to_json()["index_stale"] is True
+    assert r.results[0].source_key == "added_after_indexing"  # found by keyword (and its new summary)
+    assert any("behind the database" in n and "foi-search index" in n for n in notes)
+    from foi_search.indexing import build_index
+
+    build_index(filled, embedder=FakeEmbedder())
+    fresh = Searcher(filled, embedder=FakeEmbedder(), notify=lambda m: None).search("zeppelin mooring masts")
+    assert not fresh.index_stale and fresh.results[0].source_key == "added_after_indexing"
+
+
+def test_many_missing_summaries_are_left_to_the_index_command(hybrid, filled, monkeypatch):
+    import foi_search.search as search_mod
+
+    with filled.transaction():
+        filled.conn.execute("delete from doc_views")
+    monkeypatch.setattr(search_mod, "LAZY_VIEWS_MAX", 2)
+    notes: list[str] = []
+    emb = FakeEmbedder()
+    r = Searcher(filled, embedder=emb, notify=notes.append).search("parking")
+    assert r.mode == "hybrid" and r.results
+    assert any("no summary vectors yet" in n for n in notes)
+    assert filled.conn.execute("select count(*) from doc_views").fetchone()[0] == 0
 
 
 # -- CLI -----------------------------------------------------------------------

@@ -245,18 +245,20 @@ def test_no_index_is_keyword_search_with_the_cli_note(tmp_path):
         service.close()
 
 
-def test_stale_index_fails_at_start_with_the_cli_message(tmp_path):
+def test_stale_index_at_start_serves_with_the_cli_note(tmp_path):
     from foi_search.indexing import build_index
 
     db = _filled_db(tmp_path / "foi.db")
     with Store(db) as s:
         build_index(s, embedder=FakeEmbedder())
         s.save_document(_new_doc("zeppelins", "Zeppelin mooring masts"))
-    with pytest.raises(FoiSearchError, match="out of date") as e:
-        SearchService(db, embedder=FakeEmbedder(), notify=lambda m: None)
-    assert "foi-search index" in e.value.hint
-    r = CliRunner().invoke(cli, ["--db", str(db), "serve", "--port", "0"])
-    assert r.exit_code == 2 and "out of date" in r.output and "Traceback" not in r.output
+    notes: list[str] = []
+    with running(SearchService(db, embedder=FakeEmbedder(), notify=notes.append)) as srv:
+        h = get(srv, "/health")[1]
+        assert h["mode"] == "hybrid" and h["index_stale"] is True
+        _, r = get(srv, "/search", q="zeppelin mooring masts")
+        assert r["index_stale"] is True and r["results"][0]["source_key"] == "zeppelins"
+    assert any("behind the database" in n for n in notes)
 
 
 def test_hybrid_server_reloads_a_rebuilt_index(tmp_path):
