@@ -76,7 +76,9 @@ def search_command(
       foi-search search --batch queries.jsonl > results.jsonl
     """
     from .render import render_search
+    from .search import prewarm
 
+    prewarm(ctx.obj["db"], keyword_only=keyword_only)
     store = open_store(ctx)
     filters = filters_from(kw)
     searcher = _searcher(store, keyword_only)
@@ -111,7 +113,9 @@ def precedents_command(
     """
     from .precedents import precedent_report
     from .render import render_precedents
+    from .search import prewarm
 
+    prewarm(ctx.obj["db"], keyword_only=keyword_only)
     store = open_store(ctx)
     report = precedent_report(
         store,
@@ -141,7 +145,9 @@ def exists_command(ctx: click.Context, query: tuple[str, ...], fmt: str | None, 
     """
     from .precedents import exists_check
     from .render import render_search
+    from .search import prewarm
 
+    prewarm(ctx.obj["db"], keyword_only=keyword_only)
     store = open_store(ctx)
     found = exists_check(store, read_query(query, None), filters_from(kw), limit=limit, searcher=_searcher(store, keyword_only))
     if fmt == "json":

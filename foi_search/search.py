@@ -184,6 +184,17 @@ def _cached_embedder(backend: str = "auto"):
     return _EMBEDDERS[backend]
 
 
+def prewarm(db_path: str | Path, *, keyword_only: bool = False) -> None:
+    """Start loading the model on a thread if a query on ``db_path`` will need it.
+
+    Called first thing by the ranking commands, so the ONNX session (the
+    longest step of a cold query) builds while the database opens and the
+    index loads. Does nothing without a vector index beside the database.
+    """
+    if not keyword_only and (index_dir_for(Path(db_path)) / "manifest.json").exists():
+        _cached_embedder("auto")
+
+
 def _stderr_note(msg: str) -> None:
     print(msg, file=sys.stderr)
 
