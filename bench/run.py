@@ -13,7 +13,9 @@ Sections (docs/benchmarks.md explains each figure and the targets):
 startup, parse, embedding, corpus (ingest + index of the whole corpus),
 query (warm and cold, search and precedents), faiss (synthetic 10k/100k/1M),
 peers (txtai and FTS5-only against foi-search on the Sheffield threads, with
-nDCG@10 on the dev retrieval set).
+nDCG@10 on the dev retrieval set), static (a model2vec static model distilled
+from the packaged one, alone or beside the transformer: throughput, index time
+and nDCG@10; a finding, not used by the product).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("FOI_SEARCH_SHARED", ROOT.parent / "shared"))
 RESULTS = ROOT / "bench" / "results"
-SECTIONS = ("startup", "parse", "embedding", "corpus", "query", "faiss", "peers")
+SECTIONS = ("startup", "parse", "embedding", "corpus", "query", "faiss", "peers", "static")
 
 
 # -- helpers ---------------------------------------------------------------------
@@ -123,8 +125,11 @@ def dev_queries() -> list[dict]:
 # -- children: each runs in its own process -------------------------------------------
 
 
-def child_ingest(db: str, paths: list[str], per_folder_limit: int | None = None) -> dict:
-    """Ingest ``paths``; docs/s per detected format from per-file timings."""
+def child_ingest(db: str, paths: list[str], per_folder_limit: int | None = None, jobs: int | None = None) -> dict:
+    """Ingest ``paths`` with ``jobs`` reader processes (default one per CPU).
+
+    With ``jobs=1`` it also times each file, giving docs/s per detected format.
+    """
     from foi_search.store import Store
     from ingest.detect import detect
     from ingest.pipeline import ingest_paths, iter_files
@@ -158,14 +163,14 @@ def child_ingest(db: str, paths: list[str], per_folder_limit: int | None = None)
 
     store = Store(db)
     t0 = time.perf_counter()
-    report = ingest_paths(store, files, progress=tick)
+    report = ingest_paths(store, files, progress=tick if jobs == 1 else None, jobs=jobs)
     tick(None)
     total = time.perf_counter() - t0
     per_format = {
         fmt: {"docs": n, "seconds": round(seconds.get(fmt, 0.0), 2),
               "docs_per_s": round(n / seconds[fmt], 1) if seconds.get(fmt) else None}
         for fmt, n in report.by_format.items()
-    }
+    } if jobs == 1 else {fmt: {"docs": n} for fmt, n in report.by_format.items()}
     stats = store.stats()
     return {"files": report.files, "documents": report.succeeded, "failed": len(report.failed),
             "seconds": round(total, 2), "per_format": per_format,
@@ -439,7 +444,7 @@ def section_parse(ctx: dict) -> dict:
     if not corpus:
         return {"skipped": f"no corpus at {SHARED / 'corpus'}"}
     db = ctx["work"] / "parse.db"
-    return run_child("ingest", ctx["work"], db=str(db), paths=[str(corpus)], per_folder_limit=40)
+    return run_child("ingest", ctx["work"], db=str(db), paths=[str(corpus)], per_folder_limit=40, jobs=1)
 
 
 def _sheffield_db(ctx: dict) -> Path | None:
@@ -452,7 +457,7 @@ def _sheffield_db(ctx: dict) -> Path | None:
         return None
     db = ctx["work"] / "sheffield.db"
     r = run_child("ingest", ctx["work"], db=str(db), paths=[str(corpus / "wdtk-sheffield")],
-                  per_folder_limit=120 if ctx["quick"] else None)
+                  per_folder_limit=120 if ctx["quick"] else None, jobs=1)
     ctx["sheffield_ingest"] = r
     ctx["sheffield_db"] = db if "error" not in r else None
     return ctx["sheffield_db"]
@@ -508,6 +513,11 @@ def section_query(ctx: dict) -> dict:
         out["cold"] = {"skipped": "no 'foi-search search' command yet"}
         return out
     cold: dict = {}
+    # A pip install compiles the package's modules; an editable one (and
+    # PYTHONDONTWRITEBYTECODE, set on some machines) leaves every cold run
+    # compiling them again (~0.1 s). Measure the product as installed.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "foi_search", "ingest", "index"], cwd=ROOT,
+                   capture_output=True)
     queries = [q["text"] for q in dev_queries()][:7]
     for cmd in ("search", "precedents"):
         times = []
@@ -575,6 +585,330 @@ def section_peers(ctx: dict) -> dict:
     return out
 
 
+# -- static (model2vec) embeddings: measured, not used by the product --------------------------
+
+#: Static models to measure: model folders written by model2vec's ``distill``,
+#: separated by os.pathsep. Unset: the section distills one (``pca_dims=256``)
+#: from the packaged model into its work folder, which needs
+#: ``model2vec[distill]`` (it pins transformers < 5.4, so it is usually run in a
+#: separate environment; docs/benchmarks.md shows how).
+ENV_STATIC_MODELS = "FOI_SEARCH_STATIC_MODELS"
+#: Static top-N passages re-scored with the transformer at query time ("static passages + re-score").
+STATIC_RESCORE_N = 50
+#: Configurations: which model embeds passages, and which embeds the document views.
+#: The query is embedded by each model whose vectors it is compared with.
+STATIC_CONFIGS = {
+    "transformer": ("onnx", "onnx"),  # the product as it is: the baseline
+    "static": ("static", "static"),
+    "static-passages": ("static", "onnx"),
+    "static-views": ("onnx", "static"),
+}
+
+
+class _StaticEmbedder:
+    """A model2vec static model behind the Embedder interface, for isolated bench runs only.
+
+    It declares the packaged model's name and dimension (vectors shorter than
+    384 are zero-padded, which keeps every cosine) so that the index and the
+    document views accept it. That is only sound because it is used on bench
+    copies of a database with their own index folders; the product's model
+    check is unchanged.
+    """
+
+    def __init__(self, path: str):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from model2vec import StaticModel
+
+        from index.embedder import DIMENSION, MODEL_NAME
+
+        self.model_name, self.dimension = MODEL_NAME, DIMENSION
+        self.backend = f"static:{Path(path).name}"
+        self.model = StaticModel.from_pretrained(str(path), normalize=True)
+        self.native_dimension = int(self.model.embedding.shape[1])
+
+    def embed(self, texts):
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dimension), dtype="float32")
+        if len(texts):
+            v = np.asarray(self.model.encode(list(texts), use_multiprocessing=False), dtype="float32")
+            v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+            out[:, : v.shape[1]] = v
+        return out
+
+
+class _TimedEmbedder:
+    """Counts the wall and CPU seconds (all threads) and texts an embedder spends."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.model_name, self.dimension = inner.model_name, inner.dimension
+        self.backend = getattr(inner, "backend", type(inner).__name__)
+        self.wall = self.cpu = 0.0
+        self.texts = 0
+
+    def embed(self, texts):
+        c, t = time.process_time(), time.perf_counter()
+        v = self.inner.embed(texts)
+        self.cpu += time.process_time() - c
+        self.wall += time.perf_counter() - t
+        self.texts += len(texts)
+        return v
+
+    def totals(self) -> dict:
+        return {"texts": self.texts, "wall_s": round(self.wall, 2), "cpu_s": round(self.cpu, 2)}
+
+
+def _two_model_searcher(store, view_emb, passage_emb, rescore_emb=None, rescore_n: int = STATIC_RESCORE_N):
+    """The product's Searcher, with the passage index searched by another model's query vector.
+
+    The document views and the whole query go through ``view_emb`` (as in the
+    product); the FAISS passage index holds ``passage_emb`` vectors, so the
+    query is embedded by that model too for the passage term. With
+    ``rescore_emb``, the ``rescore_n`` best passages by that first stage are
+    embedded again by ``rescore_emb`` at query time and scored by cosine with
+    the view model's query vector (the other passages get no passage score).
+    """
+    from foi_search.indexing import _unit_texts
+    from foi_search.search import Searcher
+
+    class TwoModelSearcher(Searcher):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            self._pq: dict[int, tuple] = {}
+            self._rescored: dict[int, tuple] = {}
+
+        def _embed_query(self, text):
+            out = super()._embed_query(text)
+            if id(out[0]) not in self._pq:
+                if len(self._pq) > 64:
+                    self._pq.clear()
+                self._pq[id(out[0])] = (out[0], passage_emb.embed([text])[0])
+            return out
+
+        def passage_similarities(self, qvec, k: int = 5000) -> dict[int, float]:
+            if qvec is None or self._index is None or not self._index.count:
+                return {}
+            key, pq = self._pq.get(id(qvec), (None, None))
+            if key is not qvec:
+                return super().passage_similarities(qvec, k)
+            if rescore_emb is None:
+                return super().passage_similarities(pq, k)
+            got = self._rescored.get(id(qvec))
+            if got is not None and got[0] is qvec:  # ranking, then the shown passages: embed once
+                return got[1]
+            scores, ids = self._index.search(pq, min(rescore_n, self._index.count))
+            sims = {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
+            top = sorted(sims, key=sims.__getitem__, reverse=True)[:rescore_n]
+            marks = ",".join("?" * len(top))
+            rows = self.store.conn.execute(
+                f"select id, content_hash, chunk from vectors where id in ({marks})", top
+            ).fetchall()
+            items = _unit_texts(self.store, rows)
+            vecs = rescore_emb.embed([t for _, t in items])
+            out = {vid: float(v @ qvec) for (vid, _), v in zip(items, vecs)}
+            if len(self._rescored) > 64:
+                self._rescored.clear()
+            self._rescored[id(qvec)] = (qvec, out)
+            return out
+
+    if passage_emb is view_emb and rescore_emb is None:
+        return Searcher(store, embedder=view_emb, notify=lambda m: None)
+    return TwoModelSearcher(store, embedder=view_emb, notify=lambda m: None)
+
+
+def _no_passage_searcher(store, embedder):
+    """The product's Searcher without the best-passage term (the passage index ignored for ranking)."""
+    from foi_search.search import Searcher
+
+    class NoPassageTerm(Searcher):
+        def passage_doc_scores(self, qvec, allowed):
+            return {}
+
+    return NoPassageTerm(store, embedder=embedder, notify=lambda m: None)
+
+
+def _copy_db(src: str, dst: Path) -> None:
+    """A consistent copy of a SQLite database (WAL included), with no index beside it."""
+    import sqlite3
+
+    for p in (dst, Path(f"{dst}-wal"), Path(f"{dst}-shm")):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(dst.with_name(dst.stem + ".index"), ignore_errors=True)
+    a, b = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        a.backup(b)
+    finally:
+        a.close()
+        b.close()
+
+
+def child_static_distill(out: str, pca_dims: int | None = 256) -> dict:
+    """Distill a model2vec static model from the packaged MiniLM into ``out``."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    try:
+        from model2vec.distill import distill
+    except ImportError as e:
+        return {"skipped": f"model2vec[distill] not importable ({e}); distill elsewhere and set {ENV_STATIC_MODELS}"}
+    from index.embedder import packaged_model_path
+
+    c0, t0 = time.process_time(), time.perf_counter()
+    model = distill(model_name=packaged_model_path(), pca_dims=pca_dims)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    model.save_pretrained(out)
+    return {"path": out, "pca_dims": pca_dims, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+            "vocabulary": int(model.embedding.shape[0]), "dimension": int(model.embedding.shape[1])}
+
+
+def child_static_embed(db: str, n: int, models: list[str]) -> dict:
+    """ONNX int8 and each static model on the same passages: load time and throughput."""
+    from index.embedder import load_embedder
+
+    texts = _sample_texts(db, n)
+    out: dict = {"passages": len(texts), "characters": sum(len(t) for t in texts)}
+    embedders = [("onnx", lambda: load_embedder("onnx"))] + [
+        (Path(m).name, (lambda m=m: _StaticEmbedder(m))) for m in models
+    ]
+    for name, make in embedders:
+        t0 = time.perf_counter()
+        emb = make()
+        load_s = time.perf_counter() - t0
+        emb.embed(texts[:8])  # warm-up
+        c0, t0 = time.process_time(), time.perf_counter()
+        emb.embed(texts)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        out[name] = {"load_s": round(load_s, 2), "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
+                     "passages_per_s": round(len(texts) / wall, 1),
+                     "passages_per_cpu_s": round(len(texts) / cpu, 1) if cpu else None,
+                     "dimension": getattr(emb, "native_dimension", emb.dimension)}
+    for name, _ in embedders[1:]:
+        if out[name]["passages_per_cpu_s"] and out["onnx"]["passages_per_cpu_s"]:
+            out[name]["per_cpu_s_over_onnx"] = round(out[name]["passages_per_cpu_s"] / out["onnx"]["passages_per_cpu_s"], 1)
+    return out
+
+
+def child_static(db: str, work: str, config: str, model: str | None = None, evaluate: bool = True,
+                 rescore_n: int = STATIC_RESCORE_N) -> dict:
+    """Build the index of a copy of ``db`` with one configuration, then score it on the dev set.
+
+    Args:
+        db: An ingested database (not modified: a copy is indexed).
+        work: Folder for the copy and its index.
+        config: A key of :data:`STATIC_CONFIGS`.
+        model: The static model folder (configs other than ``transformer``).
+        evaluate: Score nDCG@10 etc. on the dev retrieval set.
+        rescore_n: For ``static-passages``, also score re-ranking the static top-N
+            passages with the transformer at query time (0: not).
+    """
+    from foi_search.docviews import build_doc_views, save_views_cache
+    from foi_search.indexing import _Memo, build_index
+    from foi_search.store import Store
+    from index.embedder import DIMENSION, MODEL_NAME, load_embedder
+
+    passages_by, views_by = STATIC_CONFIGS[config]
+    copy = Path(work) / f"static-{config}{'-' + Path(model).name if model and config != 'transformer' else ''}-{Path(db).stem}.db"
+    _copy_db(db, copy)
+    store = Store(str(copy))
+    with store.transaction():  # from nothing: document views too
+        store.conn.execute("delete from doc_views")
+    t0 = time.perf_counter()
+    onnx = _TimedEmbedder(load_embedder("onnx")) if "onnx" in (passages_by, views_by) else None
+    static = _TimedEmbedder(_StaticEmbedder(model)) if "static" in (passages_by, views_by) else None
+    out: dict = {"config": config, "model": Path(model).name if static else None,
+                 "passages_by": passages_by, "views_by": views_by,
+                 "load_s": round(time.perf_counter() - t0, 2)}
+    by = {"onnx": onnx, "static": static}
+    passage_emb, view_emb = by[passages_by], by[views_by]
+    c0, t0 = time.process_time(), time.perf_counter()
+    if passage_emb is view_emb:  # the product's own path (one embed-once memo for both)
+        report = build_index(store, embedder=passage_emb, rebuild=True)
+    else:
+        report = build_index(store, embedder=passage_emb, rebuild=True, doc_views=False)
+        build_doc_views(store, _Memo(view_emb))
+        save_views_cache(store, MODEL_NAME, DIMENSION, report.index_dir)
+    out["index"] = {"wall_s": round(time.perf_counter() - t0, 2), "cpu_s": round(time.process_time() - c0, 2),
+                    "vectors": report.total_vectors, "passage_embed_wall_s": report.embed_seconds,
+                    "documents_with_views": store.conn.execute(
+                        "select count(distinct document_id) from doc_views").fetchone()[0]}
+    out["embed_during_index"] = {k: e.totals() for k, e in by.items() if e is not None}
+    d = eval_dir()
+    if not evaluate or d is None:
+        return out
+    from foi_search.evaluate_retrieval import evaluate_retrieval
+
+    def score(searcher) -> dict:
+        before = {k: e.totals() for k, e in by.items() if e is not None}
+        s = evaluate_retrieval(store, d / "dev_queries.jsonl", d / "dev_qrels.tsv", searcher=searcher)
+        spent = {k: {m: round(e.totals()[m] - before[k][m], 2) for m in ("texts", "wall_s", "cpu_s")}
+                 for k, e in by.items() if e is not None}
+        return {"overall": s.overall, "by_kind": {k: v["ndcg@10"] for k, v in s.by_kind.items()},
+                "no_relevant_flagged": s.no_relevant_flagged, "answerable_flagged": s.answerable_flagged,
+                "mode": s.mode, "queries": s.n_queries, "seconds": s.seconds,
+                "ms_per_query": round(1000 * s.seconds / max(s.n_queries, 1), 1), "embedding": spent}
+
+    out["ndcg"] = score(_two_model_searcher(store, view_emb, passage_emb))
+    if config == "transformer":  # reference: what the passage term is worth at all
+        out["no_passage_term"] = score(_no_passage_searcher(store, view_emb))
+    if config == "static-passages" and rescore_n:
+        out["rescore"] = score(_two_model_searcher(store, view_emb, passage_emb, onnx, rescore_n))
+        out["rescore"]["n"] = rescore_n
+    return out
+
+
+CHILDREN.update({"static_distill": child_static_distill, "static_embed": child_static_embed, "static": child_static})
+
+
+def _static_models(ctx: dict) -> tuple[list[str], dict]:
+    """The static model folders to measure, distilling one when none is given."""
+    env = os.environ.get(ENV_STATIC_MODELS, "").strip()
+    if env:
+        models = [m for m in env.split(os.pathsep) if m]
+        missing = [m for m in models if not (Path(m) / "config.json").exists()]
+        return ([], {"skipped": f"{ENV_STATIC_MODELS}: no model2vec model at {', '.join(missing)}"}) if missing \
+            else (models, {})
+    out = str(ctx["work"] / "m2v-minilm-pca256")
+    r = run_child("static_distill", ctx["work"], out=out, pca_dims=256)
+    if "path" not in r:
+        return [], {"skipped": r.get("skipped") or r.get("error", "distill failed"), "distill": r}
+    return [out], {"distill": r}
+
+
+def section_static(ctx: dict) -> dict:
+    from importlib.util import find_spec
+
+    if find_spec("model2vec") is None:
+        return {"skipped": "model2vec not installed (pip install model2vec)"}
+    if corpus_dir() is None:
+        return {"skipped": f"no corpus at {SHARED / 'corpus'}"}
+    models, out = _static_models(ctx)
+    if not models:
+        return out
+    db = _sheffield_db(ctx)
+    if not db:
+        return {**out, "skipped": "ingesting the Sheffield threads failed"}
+    out["embed"] = run_child("static_embed", ctx["work"], db=str(db), n=64 if ctx["quick"] else 400, models=models)
+    if ctx["quick"] or eval_dir() is None:
+        out["note"] = "--quick or no dev set: throughput only"
+        return out
+    runs = [("transformer", None)] + [(c, m) for m in models for c in STATIC_CONFIGS if c != "transformer"]
+    out["sheffield"] = [run_child("static", ctx["work"], db=str(db), work=str(ctx["work"]), config=c, model=m)
+                        for c, m in runs]
+    # What the whole corpus takes to index, each way in the same run (the corpus
+    # section's DB when it ran, else ingested here); ~15 minutes on 2 cores.
+    corpus = corpus_dir()
+    cdb = ctx.get("corpus_db")
+    if cdb is None and corpus is not None:
+        cdb = ctx["work"] / "corpus.db"
+        ingest = run_child("ingest", ctx["work"], db=str(cdb), paths=[str(corpus)])
+        out["corpus_ingest"] = ingest
+        cdb = cdb if "error" not in ingest else None
+    if cdb is not None:
+        out["corpus"] = [run_child("static", ctx["work"], db=str(cdb), work=str(ctx["work"]), config=c,
+                                   model=models[0], evaluate=False) for c in ("transformer", "static", "static-passages")]
+    return out
+
+
 # -- report ------------------------------------------------------------------------------
 
 
@@ -639,6 +973,32 @@ def table(res: dict) -> str:
     add("txtai query p50 (ms)", _get(p, "txtai", "query_p50_ms"))
     for k, v in (p.get("ratios") or {}).items():
         add(f"ratio {k}", v, ">= 2" if k in ("build_txtai_over_ours_same_passages", "query_p50_txtai_over_ours") else "")
+    st = s.get("static") or {}
+    for name, v in (st.get("embed") or {}).items():
+        if isinstance(v, dict) and "passages_per_cpu_s" in v:
+            add(f"static: embed {name} (passages/s | passages/CPU-s | load s)",
+                f"{v['passages_per_s']} | {v['passages_per_cpu_s']} | {v['load_s']}"
+                + (f" ({v['per_cpu_s_over_onnx']}x ONNX per CPU-s)" if v.get("per_cpu_s_over_onnx") else ""))
+    runs = [r for r in st.get("sheffield") or [] if "index" in r]
+    base = next((_get(r, "ndcg", "overall", "ndcg@10") for r in runs if r["config"] == "transformer"), None)
+    for r in runs:
+        label = r["config"] + (f" [{r['model']}]" if r.get("model") else "")
+        add(f"static: Sheffield index {label}: wall / CPU (s)", f"{r['index']['wall_s']} / {r['index']['cpu_s']}")
+        for key, tag in (("ndcg", ""), ("rescore", f" + transformer re-score of top {_get(r, 'rescore', 'n')}"),
+                         ("no_passage_term", " without the passage term (reference)")):
+            n = r.get(key)
+            if not n:
+                continue
+            kinds = " ".join(f"{k} {v}" for k, v in sorted(n["by_kind"].items()))
+            value = n["overall"]["ndcg@10"]
+            target = ""
+            if base is not None and not (r["config"] == "transformer" and key == "ndcg"):
+                target = f"within 0.01 of {base}: {'yes' if base - value <= 0.01 else 'no'}"
+            add(f"static: nDCG@10 {label}{tag}", f"{value} ({kinds}); {n['ms_per_query']} ms/query", target)
+    for r in st.get("corpus") or []:
+        if "index" in r:
+            label = r["config"] + (f" [{r['model']}]" if r.get("model") else "")
+            add(f"static: whole-corpus index {label}: wall / CPU (s)", f"{r['index']['wall_s']} / {r['index']['cpu_s']}")
     for name, sec in s.items():
         if isinstance(sec, dict) and "skipped" in sec:
             rows.append((name, "skipped: " + sec["skipped"], ""))

@@ -271,7 +271,8 @@ class Searcher:
             )
         from .docviews import build_doc_views, load_doc_views, pending_count
 
-        pending = pending_count(self.store, MODEL_NAME)
+        views = load_doc_views(self.store, MODEL_NAME, DIMENSION, cache_dir=self.index_dir)
+        pending = 0 if views.complete else pending_count(self.store, MODEL_NAME)
         if pending > LAZY_VIEWS_MAX:
             # Minutes of embedding do not belong in a read command.
             self.notify(
@@ -282,11 +283,12 @@ class Searcher:
             self.notify(f"Embedding {pending} document summaries for ranking (once; 'foi-search index' does it ahead).")
             try:
                 build_doc_views(self.store, emb)
+                views = load_doc_views(self.store, MODEL_NAME, DIMENSION)
             except sqlite3.OperationalError as e:  # a read-only DB still searches, with what is there
                 if "readonly" not in str(e).lower():
                     raise
                 self.notify("The database is read-only; documents without summaries rank by keyword only.")
-        self._views = load_doc_views(self.store, MODEL_NAME, DIMENSION, cache_dir=self.index_dir)
+        self._views = views
         self._dense = True
         return True
 

@@ -390,7 +390,10 @@ class OnnxEmbedder:
             return out
         seqs = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         order = np.argsort([len(s) for s in seqs], kind="stable")
-        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        # A few texts (a query and its sentences) are split across the threads
+        # too: one session runs each batch on one thread.
+        size = min(self.batch_size, -(-len(order) // self.threads))
+        batches = [order[i : i + size] for i in range(0, len(order), size)]
 
         def run(rows) -> None:
             ids, mask = _pad([seqs[i] for i in rows])
