@@ -26,6 +26,7 @@ for every query it answers.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sqlite3
 import sys
@@ -232,6 +233,7 @@ class Searcher:
         self._views = None
         self._df: dict[str, int] = {}
         self._qcache: dict[str, tuple] = {}
+        self._sims: tuple | None = None
         self._n_docs: int | None = None
 
     # -- setup -----------------------------------------------------------------
@@ -603,11 +605,21 @@ class Searcher:
         return hits
 
     def passage_similarities(self, qvec, k: int = 5000) -> dict[int, float]:
-        """Cosine of the query with indexed passages, by ``vectors.id`` (top ``k``)."""
+        """Cosine of the query with indexed passages, by ``vectors.id`` (top ``k``, best first)."""
         if qvec is None or self._index is None or not self._index.count:
             return {}
-        scores, ids = self._index.search(qvec, min(k, self._index.count))
-        return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
+        # Ranking and presenting both ask for one query's passages: search once
+        # (at least 5,000 deep) and hand out prefixes of that list.
+        key = qvec.tobytes()
+        cached = self._sims
+        if cached is None or cached[0] != key or cached[1] < k:
+            depth = max(k, 5000)
+            scores, ids = self._index.search(qvec, min(depth, self._index.count))
+            cached = self._sims = (key, depth, {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0})
+        sims = cached[2]
+        if k >= len(sims):
+            return sims
+        return dict(itertools.islice(sims.items(), k))
 
     def best_passages(self, doc_ids: list[int], terms: list[str], qvec) -> dict[int, tuple[str, str]]:
         """Per document, ``(text, role)`` of the passage that best matches the query."""
