@@ -347,15 +347,12 @@ class Searcher:
         if not terms:
             return {}
         w = ", ".join(str(x) for x in BM25_WEIGHTS)
-        if filters.is_empty():  # the join costs ~10 ms a query on the whole corpus
-            sql = (
-                f"select rowid, -bm25(documents_fts, {w}) from documents_fts where documents_fts match ? "
-                f"order by bm25(documents_fts, {w}) limit ?"
-            )
-            return {r[0]: r[1] for r in self.store.conn.execute(sql, [fts_query(terms), depth])}
-        where, params = filters.sql("d")
+        # Join the documents only to filter: unfiltered, the join costs ~10 ms a query on the whole corpus.
+        join, (where, params) = "", ("1", [])
+        if not filters.is_empty():
+            join, (where, params) = "join documents d on d.id = documents_fts.rowid", filters.sql("d")
         sql = (
-            f"select d.id, -bm25(documents_fts, {w}) from documents_fts join documents d on d.id = documents_fts.rowid "
+            f"select documents_fts.rowid, -bm25(documents_fts, {w}) from documents_fts {join} "
             f"where documents_fts match ? and {where} order by bm25(documents_fts, {w}) limit ?"
         )
         return {r[0]: r[1] for r in self.store.conn.execute(sql, [fts_query(terms), *params, depth])}
@@ -717,32 +714,31 @@ def _members(ids, allowed):
     return allowed[pos] == ids
 
 
+def _padded_sd(total: float, squares: float, count: int, n_total: int) -> float:
+    """Standard deviation of ``count`` scores padded with zeros to ``n_total`` (1.0 when flat)."""
+    n = max(n_total, count)
+    if not count:
+        return 1.0
+    mean = total / n
+    return math.sqrt(max(squares / n - mean * mean, 0.0)) or 1.0
+
+
 def _sd(values, n_total: int) -> float:
     """The standard deviation :func:`_z` divides by, for an array of scores."""
-    n = max(n_total, len(values))
-    if not n or not len(values):
-        return 1.0
-    mean = float(values.sum()) / n
-    var = max(float((values * values).sum()) / n - mean * mean, 0.0)
-    return math.sqrt(var) or 1.0
+    return _padded_sd(float(values.sum()), float((values * values).sum()), len(values), n_total)
 
 
 def _z(scores: dict[int, float], n_total: int) -> dict[int, float]:
-    """z-scores of ``scores`` as if the other ``n_total - len(scores)`` documents scored 0.
+    """z-scores of ``scores`` as if the other ``n_total - len(scores)`` documents scored 0, shifted so 0 stays 0.
 
     Padding with zeros keeps one document's keyword score comparable across
-    queries that match few or many documents.
+    queries that match few or many documents; with the shift that keeps an
+    absent document at 0, ``(v - mean) / sd - (0 - mean) / sd`` is ``v / sd``.
     """
     if not scores:
         return {}
-    n = max(n_total, len(scores))
-    s1 = sum(scores.values())
-    s2 = sum(v * v for v in scores.values())
-    mean = s1 / n
-    var = max(s2 / n - mean * mean, 0.0)
-    sd = math.sqrt(var) or 1.0
-    zero = -mean / sd
-    return {d: (v - mean) / sd - zero for d, v in scores.items()}
+    sd = _padded_sd(sum(scores.values()), sum(v * v for v in scores.values()), len(scores), n_total)
+    return {d: v / sd for d, v in scores.items()}
 
 
 def _add(a: dict[int, float], b: dict[int, float], wa: float, wb: float) -> dict[int, float]:

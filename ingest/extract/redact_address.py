@@ -140,12 +140,12 @@ def _street_ok(m: re.Match, text: str) -> bool:
 
 
 #: A public body's premises: its address is public ("Brackenford Borough Council, Town Hall, ..., BK1 1TH").
-_PUBLIC = re.compile(
-    r"\b(?:council|borough|police|constabulary|school|college|academy|university|hospital|library|department|"
+_PUBLIC_WORDS = (
+    r"council|borough|police|constabulary|school|college|academy|university|hospital|library|department|"
     r"ministry|authority|nhs|trust|centre|center|hall|headquarters|offices|parliament|commission(?:er)?|"
-    r"fire|station|government|surgery|practice)\b",
-    re.I,
+    r"fire|station|government|surgery|practice"
 )
+_PUBLIC = re.compile(rf"\b(?:{_PUBLIC_WORDS})\b", re.I)
 _RUN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’.&-]*|\d\w*|[^\sA-Za-z\d]")
 #: Small words inside place names ("Fenwick St Mary", "Brackenford upon Wyle", "Fenwick and Marsh").
 _SMALL = {"of", "and", "the", "on", "upon", "in", "le", "by", "under", "de", "en", "&"}
@@ -274,11 +274,10 @@ def find_numbered_runs(text: str) -> list[tuple[int, int]]:
 
 # -- address blocks ----------------------------------------------------------------------------
 
+#: A line naming an organisation (a public body, or a company, team or group) is not part of a postal address.
 _ORG_WORDS = re.compile(
-    r"\b(?:ltd|limited|plc|llp|council|school|college|academy|university|police|constabulary|hospital|department|"
-    r"ministry|office|services?|team|unit|trust|society|association|authority|headquarters|station|centre|center|"
-    r"hall|library|church|group|partnership|company|commissioner|government|agency|board|directorate|nhs|"
-    r"regulator|tribunal|parliament|committee)\b",
+    rf"\b(?:{_PUBLIC_WORDS}|ltd|limited|plc|llp|office|services?|team|unit|society|association|church|group|"
+    r"partnership|company|agency|board|directorate|regulator|tribunal|committee)\b",
     re.I,
 )
 _BLOCK_STOP = re.compile(r"^(?:dear|hi|hello|yours|kind|best|regards|many thanks|thank|sincerely|re\b|subject|date|ref|tel|fax|e-?mail|phone|mobile|web|www)", re.I)
