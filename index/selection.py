@@ -26,10 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .chunking import MAX_WORDS, chunk_text
+from foi_search.core.domain import UNSHOWN_ROLES
+from index.chunking import MAX_WORDS, chunk_text
 
-#: Passage roles never embedded: the same text in every response.
-SKIP_ROLES = ("boilerplate", "complaint_rights", "acknowledgement")
+#: Passage roles never embedded (one list for the whole project).
+SKIP_ROLES = UNSHOWN_ROLES
 #: Document kinds never embedded: their text is generated from metadata fields,
 #: near-identical across documents, and fully served by keyword search.
 SKIP_KINDS = ("ico_decision",)

@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from foi_search.errors import FoiSearchError
+from foi_search.core.errors import FoiSearchError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -81,7 +81,7 @@ class Manifest:
         chunk_words: Words per chunk the passages were cut to.
         store_state: Embedding policy and fingerprint of the database when
             the index was last brought up to date (see
-            :func:`foi_search.indexing.index_status`).
+            :func:`foi_search.services.indexing.index_status`).
     """
 
     model: str

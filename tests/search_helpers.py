@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from foi_search.domain import Attachment, Document, ExemptionCitation, Message, Passage
+from foi_search.core.domain import Attachment, Document, ExemptionCitation, Message, Passage
 
 FIXTURE = Path(__file__).parent / "fixtures" / "search" / "documents.json"
 
@@ -39,7 +39,7 @@ class FakeEmbedder:
     """
 
     def __init__(self):
-        from index.embedder import DIMENSION, MODEL_NAME
+        from index.model import DIMENSION, MODEL_NAME
 
         self.model_name = MODEL_NAME
         self.dimension = DIMENSION

@@ -7,8 +7,8 @@ import json
 import pytest
 from crawlsite import SITES, loopback_only, site_server  # noqa: F401 (fixtures)
 
-from foi_search.crawling import CrawlOptions, crawl
-from foi_search.errors import FoiSearchError
+from foi_search.services.crawling import CrawlOptions, crawl
+from foi_search.core.errors import FoiSearchError
 from ingest.sources.http import FetchPolicy
 
 MPS_ITEMS = [

@@ -40,7 +40,7 @@ def test_demo_end_to_end(tmp_path):
 
 
 def test_demo_refuses_a_database_with_other_data(tmp_path):
-    from foi_search.domain import Document
+    from foi_search.core.domain import Document
 
     db = tmp_path / "mine.db"
     with Store(db) as s:

@@ -7,9 +7,9 @@ import json
 import numpy as np
 from search_helpers import FakeEmbedder, fill_store
 
-from foi_search.docviews import NO_VIEW_KINDS, load_doc_views, pending_count
-from foi_search.indexing import build_index
-from foi_search.search import Searcher
+from index.docviews import NO_VIEW_KINDS, load_doc_views, pending_count
+from foi_search.services.indexing import build_index
+from foi_search.search.searcher import Searcher
 
 
 def _built(store):

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import need_shared
 
 from foi_search.cli import cli
-from foi_search.evaluate_extraction import evaluate_extraction
-from foi_search.records import document_record
+from foi_search.services.evaluate.extraction import evaluate_extraction
+from foi_search.store.records import document_record
 
 FIX = Path(__file__).parent / "fixtures" / "extract"
 

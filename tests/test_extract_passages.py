@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 from ingest.extract import enrich
 from ingest.extract.passages import attach_headings
 from ingest.extract.text import looks_like_heading, paragraphs

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 from ingest.extract import enrich
 from ingest.parsers.letters import parse_text
 

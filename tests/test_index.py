@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from foi_search.cli import cli
-from foi_search.domain import Document, Passage
-from foi_search.indexing import build_index, index_status
+from foi_search.core.domain import Document, Passage
+from foi_search.services.indexing import build_index, index_status
 from foi_search.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "index"
@@ -26,7 +26,7 @@ class HashEmbedder:
     """Unit vectors seeded from each text's hash; records every text it embeds."""
 
     def __init__(self, model_name: str | None = None, dimension: int | None = None):
-        from index.embedder import DIMENSION, MODEL_NAME
+        from index.model import DIMENSION, MODEL_NAME
 
         self.model_name = model_name or MODEL_NAME
         self.dimension = dimension or DIMENSION
@@ -141,7 +141,7 @@ def test_changed_document_replaces_its_vectors(filled):
     assert emb.seen == [doc.passages[0].text]
     assert r.removed == 1 and r.total_vectors == 9
     hashes = {row[1] for row in vector_rows(filled)}
-    from foi_search.store import text_hash
+    from foi_search.core.text import text_hash
 
     assert text_hash(old) not in hashes and text_hash(doc.passages[0].text) in hashes
     assert indexed_ids(r.index_dir) == [row[0] for row in vector_rows(filled)]
@@ -322,8 +322,8 @@ def test_long_passages_are_chunked(store):
 
 def test_views_reuse_vectors_of_texts_equal_up_to_case_and_spacing(store):
     """A log entry's request is both a passage and a summary view; titles repeat: each is embedded once."""
-    from foi_search.domain import Message
-    from foi_search.store import fold_text
+    from foi_search.core.domain import Message
+    from foi_search.core.text import fold_text
     from index.vector_index import VectorIndex
 
     request = "Please send me the number of parking tickets issued on Elm Street in 2023.\n\nPlease break it down by month."
@@ -339,7 +339,7 @@ def test_views_reuse_vectors_of_texts_equal_up_to_case_and_spacing(store):
     assert len(keys) == len(set(keys))  # nothing the model reads is embedded twice
     # 2 passages + 1 title + 2 title+request views; the request views are the passages' vectors.
     assert len(emb.seen) == 5
-    from foi_search.config import index_dir_for
+    from foi_search.core.config import index_dir_for
 
     _, vecs = VectorIndex.load(index_dir_for(store.path)).vectors()
     blobs = dict(store.conn.execute(
@@ -397,7 +397,7 @@ def test_cli_index_errors_are_one_line(filled, hash_backend, tmp_path):
 
 
 def test_unknown_backend_is_refused():
-    from foi_search.errors import FoiSearchError
+    from foi_search.core.errors import FoiSearchError
     from index.embedder import load_embedder
 
     with pytest.raises(FoiSearchError, match="Unknown embedding backend"):

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from foi_search.domain import Document, Passage
+from foi_search.core.domain import Document, Passage
 
 pytestmark = pytest.mark.model
 
@@ -79,7 +79,7 @@ def test_query_path_imports_neither_torch_nor_sentence_transformers():
 
 
 def test_real_model_end_to_end(store):
-    from foi_search.indexing import build_index
+    from foi_search.services.indexing import build_index
     from index.embedder import DIMENSION, MODEL_NAME, load_embedder
     from index.vector_index import VectorIndex
 

@@ -195,7 +195,7 @@ def test_onnx_cache_exports_once_under_concurrency(tmp_path, monkeypatch):
 
 
 def test_onnx_cache_failed_export_leaves_nothing(tmp_path, monkeypatch):
-    from foi_search.errors import FoiSearchError
+    from foi_search.core.errors import FoiSearchError
     from index import onnx_embedder as oe
 
     model = tmp_path / "model"
@@ -227,7 +227,7 @@ def test_onnx_cache_key_follows_the_model_files(tmp_path):
 
 
 def test_background_embedder_reports_load_errors_on_first_use(monkeypatch):
-    from foi_search.errors import FoiSearchError
+    from foi_search.core.errors import FoiSearchError
     from index import embedder as em
 
     monkeypatch.setattr(em, "onnx_available", lambda: False)

@@ -1,11 +1,11 @@
-"""ingest.textract: text out of PDF, DOCX, XLSX, CSV, ODS, HTML and plain text; clear errors otherwise."""
+"""ingest.parsers.textract: text out of PDF, DOCX, XLSX, CSV, ODS, HTML and plain text; clear errors otherwise."""
 
 from __future__ import annotations
 
 import pytest
 
 from ingest.parsers import ParseError
-from ingest.textract import MAX_TEXT_CHARS, extract_text, html_to_text, sniff_kind
+from ingest.parsers.textract import MAX_TEXT_CHARS, extract_text, html_to_text, sniff_kind
 from parsers_helpers import make_docx, make_ods, make_pdf, make_xlsx
 
 

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from search_helpers import FakeEmbedder, fill_store
 
 from foi_search.cli import cli
-from foi_search.filters import Filters
-from foi_search.querytext import clean_query, query_terms
-from foi_search.search import Searcher
+from foi_search.core.filters import Filters
+from foi_search.search.querytext import clean_query, query_terms
+from foi_search.search.searcher import Searcher
 
 HOSTILE = [
     '"',
@@ -55,7 +55,7 @@ def filled(store):
 
 @pytest.fixture
 def hybrid(filled, tmp_path):
-    from foi_search.indexing import build_index
+    from foi_search.services.indexing import build_index
 
     emb = FakeEmbedder()
     build_index(filled, embedder=emb)
@@ -152,7 +152,7 @@ def test_missing_index_is_keyword_with_note(filled):
 
 
 def test_mismatched_index_refused(hybrid, filled):
-    from foi_search.errors import FoiSearchError
+    from foi_search.core.errors import FoiSearchError
 
     manifest = hybrid.index_dir / "manifest.json"
     data = json.loads(manifest.read_text())
@@ -170,12 +170,15 @@ def test_stale_index_answers_with_a_note(hybrid, filled):
     doc.title = "Zeppelin mooring masts on council land"
     filled.save_document(doc)
     notes: list[str] = []
+    views_before = filled.conn.execute("select count(*) from doc_views").fetchone()[0]
     s = Searcher(filled, embedder=FakeEmbedder(), notify=notes.append)
     r = s.search("zeppelin mooring masts")
+    # Readers never write: the new document's summary was embedded in memory only.
+    assert filled.conn.execute("select count(*) from doc_views").fetchone()[0] == views_before
     assert r.mode == "hybrid" and r.index_stale and r.to_json()["index_stale"] is True
     assert r.results[0].source_key == "added_after_indexing"  # found by keyword (and its new summary)
     assert any("behind the database" in n and "foi-search index" in n for n in notes)
-    from foi_search.indexing import build_index
+    from foi_search.services.indexing import build_index
 
     build_index(filled, embedder=FakeEmbedder())
     fresh = Searcher(filled, embedder=FakeEmbedder(), notify=lambda m: None).search("zeppelin mooring masts")
@@ -183,7 +186,7 @@ def test_stale_index_answers_with_a_note(hybrid, filled):
 
 
 def test_many_missing_summaries_are_left_to_the_index_command(hybrid, filled, monkeypatch):
-    import foi_search.search as search_mod
+    import foi_search.search.resources as search_mod
 
     with filled.transaction():
         filled.conn.execute("delete from doc_views")
@@ -201,7 +204,7 @@ def test_many_missing_summaries_are_left_to_the_index_command(hybrid, filled, mo
 
 @pytest.fixture
 def cli_db(filled, db_path, monkeypatch):
-    import foi_search.search as search_mod
+    import foi_search.search.resources as search_mod
 
     monkeypatch.setitem(search_mod._EMBEDDERS, "auto", FakeEmbedder())
     return str(db_path)
@@ -265,7 +268,7 @@ def test_cli_batch(cli_db, tmp_path):
 
 
 def test_cli_batch_hybrid_with_index(cli_db, filled, tmp_path):
-    from foi_search.indexing import build_index
+    from foi_search.services.indexing import build_index
 
     build_index(filled, embedder=FakeEmbedder())
     batch = tmp_path / "q.jsonl"
@@ -289,7 +292,7 @@ def test_cli_filter_options(cli_db):
 
 
 def test_highlight_text_and_markdown():
-    from foi_search.render import BOLD, RESET, highlight
+    from foi_search.cli.render import BOLD, RESET, highlight
 
     assert highlight("Parking tickets issued", ["ticket", "parking"]) == (
         f"{BOLD}Parking{RESET} {BOLD}tickets{RESET} issued"

@@ -12,8 +12,8 @@ from conftest import need_shared
 from search_helpers import fill_store
 
 from foi_search.cli import cli
-from foi_search.errors import FoiSearchError
-from foi_search.evaluate_retrieval import evaluate_retrieval, load_qrels, ndcg_at, recall_at, reciprocal_rank
+from foi_search.core.errors import FoiSearchError
+from foi_search.services.evaluate.retrieval import evaluate_retrieval, load_qrels, ndcg_at, recall_at, reciprocal_rank
 
 HERE = Path(__file__).parent / "fixtures" / "search"
 
@@ -75,7 +75,7 @@ def test_dev_set_keyword_only(tmp_path):
     """Keyword-only on the 500 Sheffield threads: measured 0.80 nDCG@10 (issue baseline ~0.75)."""
     threads = need_shared("corpus", "wdtk-sheffield", "threads")
     dev = need_shared("eval", "retrieval")
-    from foi_search.ingesting import ingest_paths
+    from foi_search.services.ingesting import ingest_paths
     from foi_search.store import Store
 
     store = Store(tmp_path / "dev.db")

@@ -13,8 +13,9 @@ from foi_search.cli import cli
 
 @pytest.mark.model
 def test_semantic_search_end_to_end(store, db_path):
-    from foi_search.indexing import build_index
-    from foi_search.search import Searcher, _cached_embedder
+    from foi_search.services.indexing import build_index
+    from foi_search.search.resources import cached_embedder as _cached_embedder
+    from foi_search.search.searcher import Searcher
 
     fill_store(store)
     build_index(store, embedder=_cached_embedder("auto"))
@@ -25,8 +26,8 @@ def test_semantic_search_end_to_end(store, db_path):
     assert r.mode == "hybrid"
     assert r.results[0].source_key == "hmo_register_northshire"
     assert not r.no_close_precedent
-    from foi_search.docviews import pending_count
-    from index.embedder import MODEL_NAME
+    from index.docviews import pending_count
+    from index.model import MODEL_NAME
 
     assert pending_count(store, MODEL_NAME) == 0  # document views embedded once (by index or lazily)
     assert s.search("helicopter landing pads on hospital roofs").no_close_precedent

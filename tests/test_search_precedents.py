@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from search_helpers import FakeEmbedder, fill_store
 
 from foi_search.cli import cli
-from foi_search.filters import Filters
-from foi_search.precedents import exists_check, precedent_report
-from foi_search.search import Searcher
+from foi_search.core.filters import Filters
+from foi_search.search.precedents import exists_check, precedent_report
+from foi_search.search.searcher import Searcher
 
 REQUEST = "How many staff were disciplined for misuse of social media each year, and what were their job roles?"
 
@@ -26,7 +26,7 @@ def filled(store):
 def searcher(request, filled):
     if request.param == "keyword":
         return Searcher(filled, keyword_only=True)
-    from foi_search.indexing import build_index
+    from foi_search.services.indexing import build_index
 
     emb = FakeEmbedder()
     build_index(filled, embedder=emb)

@@ -24,8 +24,8 @@ from click.testing import CliRunner
 from search_helpers import FakeEmbedder, fill_store, load_fixture_documents
 
 from foi_search.cli import cli
-from foi_search.errors import FoiSearchError
-from foi_search.serving import MAX_BODY, FoiSearchServer, SearchService
+from foi_search.core.errors import FoiSearchError
+from foi_search.serve.server import MAX_BODY, FoiSearchServer, SearchService
 from foi_search.store import Store
 
 REQUEST = "How many staff were disciplined for misuse of social media each year, and what were their job roles?"
@@ -246,7 +246,7 @@ def test_no_index_is_keyword_search_with_the_cli_note(tmp_path):
 
 
 def test_stale_index_at_start_serves_with_the_cli_note(tmp_path):
-    from foi_search.indexing import build_index
+    from foi_search.services.indexing import build_index
 
     db = _filled_db(tmp_path / "foi.db")
     with Store(db) as s:
@@ -262,7 +262,7 @@ def test_stale_index_at_start_serves_with_the_cli_note(tmp_path):
 
 
 def test_hybrid_server_reloads_a_rebuilt_index(tmp_path):
-    from foi_search.indexing import build_index
+    from foi_search.services.indexing import build_index
 
     db = _filled_db(tmp_path / "foi.db")
     emb = FakeEmbedder()
@@ -327,8 +327,8 @@ def test_cli_serve_without_a_database(tmp_path):
 
 @pytest.mark.model
 def test_hybrid_with_the_real_model(tmp_path):
-    from foi_search.indexing import build_index
-    from foi_search.search import _cached_embedder
+    from foi_search.services.indexing import build_index
+    from foi_search.search.resources import cached_embedder as _cached_embedder
 
     db = _filled_db(tmp_path / "foi.db")
     with Store(db) as s:

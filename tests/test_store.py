@@ -1,7 +1,7 @@
 import sqlite3
 
-from foi_search.domain import Document, ExemptionCitation, Message, Passage
-from foi_search.migrations import MIGRATIONS, applied
+from foi_search.core.domain import Document, ExemptionCitation, Message, Passage
+from foi_search.store.migrations import MIGRATIONS, applied
 from foi_search.store import Store
 
 
@@ -98,7 +98,7 @@ def test_opening_a_migrated_store_does_not_import_sqlite_utils(db_path):
 
 
 def test_a_pending_migration_is_applied_on_open(db_path):
-    from foi_search.migrations import pending
+    from foi_search.store.migrations import pending
 
     Store(db_path).close()
     conn = sqlite3.connect(db_path)

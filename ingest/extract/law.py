@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from foi_search.exemptions import law_of
+from foi_search.core.exemptions import law_of
 
 from .analysis import MessageFacts
 from .text import speed_up_ignorecase

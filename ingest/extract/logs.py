@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from foi_search.domain import Document, ExemptionCitation, Passage
+from foi_search.core.domain import Document, ExemptionCitation, Passage
 
 from .exemptions import find_citations
 from .questions import extract_questions

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from foi_search.domain import Passage
+from foi_search.core.domain import Passage
 
 from .analysis import MessageFacts, Para
 from .text import is_known_heading, looks_like_heading

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from foi_search.domain import Document, ExemptionCitation, Passage
+from foi_search.core.domain import Document, ExemptionCitation, Passage
 
 from .exemptions import find_citations
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from foi_search.domain import Document
+from foi_search.core.domain import Document
 
 
 class ParseError(ValueError):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urljoin
 
-from foi_search.domain import Attachment, Document, Message
+from foi_search.core.domain import Attachment, Document, Message
 
 from . import ParseError
 from .authorities import normalise_authority, salutation_authority
@@ -166,7 +166,7 @@ def _blocks(soup) -> list[tuple[str, str, object]]:
 
 
 def _block_content(el, base: str) -> tuple[str, list[Attachment]]:
-    from ingest.textract import soup_text
+    from ingest.parsers.textract import soup_text
 
     attachments = []
     for li in el.select("li.attachment, .attachment"):

@@ -4,7 +4,7 @@ The body is the ``text/plain`` part when there is one, else the HTML part as
 text. A quoted earlier message ("-----Original Message-----", "On ... wrote:",
 Outlook's "From: ... Sent: ..." block) is split off as a separate message so the
 authority's reply and the request it answers are told apart. Attachments keep
-their name and type, and their text when :mod:`ingest.textract` can read it.
+their name and type, and their text when :mod:`ingest.parsers.textract` can read it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import email.policy
 import re
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
-from foi_search.domain import Attachment, Document, Message
+from foi_search.core.domain import Attachment, Document, Message
 
 from . import ParseError
 from .authorities import find_authority, normalise_authority
@@ -108,7 +108,7 @@ def _date(msg) -> str | None:
 
 
 def _body(msg) -> str:
-    from ingest.textract import html_to_text, tidy
+    from ingest.parsers.textract import html_to_text, tidy
 
     try:
         part = msg.get_body(preferencelist=("plain", "html"))
@@ -128,7 +128,7 @@ def _body(msg) -> str:
 
 def _attachments(msg) -> list[Attachment]:
     from ingest.parsers import ParseError as _PE
-    from ingest.textract import extract_text
+    from ingest.parsers.textract import extract_text
 
     out = []
     for part in msg.iter_attachments():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 
 from . import ParseError
 from .common import parse_date, read_csv_rows

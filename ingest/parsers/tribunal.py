@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 
 from . import ParseError
 from .authorities import all_bodies, normalise_authority, titlecase
@@ -177,7 +177,7 @@ def parse(
     Raises:
         ParseError: A scan with no text layer, or an empty text file.
     """
-    from ingest.textract import decode_text, extract_text, sniff_kind, tidy
+    from ingest.parsers.textract import decode_text, extract_text, sniff_kind, tidy
 
     kind = sniff_kind(data[:4096], name=path or "")
     if kind in ("pdf", "docx", "odt", "badpdf"):
@@ -316,7 +316,7 @@ def sections_considered(text: str, law: str = "FOIA", *, min_mentions: int = 2, 
     A provision must be mentioned ``min_mentions`` times: a single citation is
     usually a passing reference to the Act rather than a ground in issue.
     """
-    from foi_search.exemptions import canonical_code
+    from foi_search.core.exemptions import canonical_code
 
     counts: Counter = Counter()
     for m in _SECTION_MENTION.finditer(text):

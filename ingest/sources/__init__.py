@@ -4,7 +4,7 @@
 limits, raw page cache); each source module knows one kind of site and turns
 its pages into documents through the parsers; :mod:`.state` remembers what a
 crawl has done so re-runs are incremental and resumable. The crawl service
-(:mod:`foi_search.crawling`) puts them together.
+(:mod:`foi_search.services.crawling`) puts them together.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def make_source(name: str, **options: Any):
 
     Raises:
         KeyError: Unknown source name.
-        foi_search.errors.FoiSearchError: Missing or bad options.
+        foi_search.core.errors.FoiSearchError: Missing or bad options.
     """
     module, cls = SOURCES[name].split(":")
     return getattr(importlib.import_module(f"{__name__}.{module}"), cls)(**options)

@@ -16,8 +16,8 @@ import re
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from foi_search.domain import Document
-from foi_search.errors import FoiSearchError
+from foi_search.core.domain import Document
+from foi_search.core.errors import FoiSearchError
 
 from ..parsers import ParseError
 from .base import CrawlContext, ListedItem, Source, attachment_links, find_parser, links, next_page_link, soup_of

@@ -2,7 +2,7 @@
 
 A source knows one kind of website: where its listing starts, how to walk it
 (newest first), which links are items, and how to turn an item's page into
-:class:`~foi_search.domain.Document` objects. It never talks HTTP itself: it
+:class:`~foi_search.core.domain.Document` objects. It never talks HTTP itself: it
 asks the :class:`CrawlContext`, which fetches politely, caches, counts and
 records failures, so a source is short and easy to test.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
-from foi_search.domain import Attachment, Document, Message
-from foi_search.errors import FoiSearchError
+from foi_search.core.domain import Attachment, Document, Message
+from foi_search.core.errors import FoiSearchError
 
 from .http import Fetcher, FetchError, Response, host_of, normalise_url
 
@@ -244,14 +244,14 @@ def extract_text(data: bytes, *, name: str = "", content_type: str | None = None
     Raises:
         ingest.parsers.ParseError: Unreadable, scanned, unsupported.
     """
-    from ingest.textract import extract_text as _extract
+    from ingest.parsers.textract import extract_text as _extract
 
     return _extract(data, name=name, content_type=content_type)
 
 
 def html_text(node: Any) -> str:
     """Visible text of a BeautifulSoup node, one block per line."""
-    from ingest.textract import soup_text
+    from ingest.parsers.textract import soup_text
 
     return soup_text(node)
 

@@ -12,7 +12,7 @@ the URLs of each site):
   ``?page=N`` links to the same listing path;
 - a detail page with a title, metadata and a link to the decision PDF.
 
-The decision's text comes from the PDF (through :mod:`ingest.textract`), or
+The decision's text comes from the PDF (through :mod:`ingest.parsers.textract`), or
 from the detail page when no PDF is linked.
 """
 
@@ -22,7 +22,7 @@ import re
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 
 from ..parsers import ParseError
 from ..parsers.common import labelled_value

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from foi_search.domain import DOC_KINDS, Document, Message
-from foi_search.errors import FoiSearchError
+from foi_search.core.domain import DOC_KINDS, Document, Message
+from foi_search.core.errors import FoiSearchError
 
 from ..parsers import ParseError
 from .base import (

@@ -15,7 +15,7 @@ import json
 from typing import Iterator
 from urllib.parse import urlencode, urljoin
 
-from foi_search.domain import Attachment, Document, Message
+from foi_search.core.domain import Attachment, Document, Message
 
 from ..parsers import ParseError
 from .base import CrawlContext, ListedItem, Source, find_parser, html_text

@@ -23,7 +23,7 @@ from collections import deque
 from typing import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 
 from ..parsers import ParseError
 from .base import (

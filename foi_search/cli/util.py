@@ -1,0 +1,99 @@
+"""Helpers shared by the command modules: store opening, errors, options, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from foi_search.core.errors import FoiSearchError
+
+EXIT_OK, EXIT_EMPTY, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(click.ClickException):
+    """A library error shown as one line, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+
+def open_store(ctx: click.Context, *, create: bool = False):
+    from foi_search.store import Store
+
+    try:
+        return Store(ctx.obj["db"], create=create)
+    except FoiSearchError as e:
+        raise CliError(str(e)) from e
+
+
+def emit_json(obj: Any) -> None:
+    if is_dataclass(obj):
+        obj = asdict(obj)
+    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def read_query(text: tuple[str, ...], file: str | None) -> str:
+    if file:
+        try:
+            return Path(file).read_text(encoding="utf-8") if file != "-" else sys.stdin.read()
+        except OSError as e:
+            raise CliError(f"Cannot read {file}: {e.strerror}.") from e
+    query = " ".join(text).strip()
+    if query == "-":
+        query = sys.stdin.read()
+    if not query.strip():
+        raise click.UsageError("Give the query as text, with --file FILE, or '-' for standard input.")
+    return query
+
+
+def filter_options(f):
+    """Options shared by every read command."""
+    options = [
+        click.option("--authority", help="Only authorities whose name contains this."),
+        click.option("--source", help="Only this source (wdtk, mps, tribunal, govuk, devon...)."),
+        click.option("--since", metavar="YYYY-MM-DD", help="Responses on or after this date."),
+        click.option("--until", metavar="YYYY-MM-DD", help="Responses on or before this date."),
+        click.option("--law", type=click.Choice(["FOIA", "EIR", "FOISA"], case_sensitive=False)),
+        click.option("--outcome", "outcomes", multiple=True, help="Only this outcome (repeatable)."),
+        click.option("--exemption", help="Only responses that applied this exemption, e.g. s40(2) or eir12(5)(e)."),
+        click.option(
+            "--kind",
+            "kinds",
+            multiple=True,
+            type=click.Choice(["response", "tribunal_decision", "ico_decision", "log_entry"]),
+            help="Only this kind of document (repeatable).",
+        ),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+def filters_from(kw: dict) -> "Any":
+    """Filters from the options of :func:`filter_options` (validated by :func:`foi_search.core.filters.parse_filters`)."""
+    from foi_search.core.filters import FilterError, parse_filters
+
+    try:
+        return parse_filters(
+            authority=kw.get("authority"),
+            source=kw.get("source"),
+            since=kw.get("since"),
+            until=kw.get("until"),
+            law=kw.get("law"),
+            outcomes=kw.get("outcomes") or (),
+            exemption=kw.get("exemption"),
+            kinds=kw.get("kinds") or (),
+        )
+    except FilterError as e:
+        raise click.BadParameter(e.message, param_hint=f"--{e.option}") from e
+
+
+def output_options(f):
+    """--json / --markdown switches."""
+    f = click.option("--markdown", "fmt", flag_value="markdown", help="Markdown output.")(f)
+    f = click.option("--json", "fmt", flag_value="json", help="JSON output.")(f)
+    return f

@@ -1,0 +1,186 @@
+"""Service: find the earlier requests most like a query.
+
+The :class:`Searcher` only wires the pieces together:
+
+1. :mod:`~foi_search.search.resources` opens the vector index, the document
+   views and the model (once per Searcher; never writes);
+2. :mod:`~foi_search.search.signals` scores documents by keyword (BM25) and
+   by embedding (document views and best passages);
+3. :mod:`~foi_search.search.fusion` z-normalises and fuses them, adds one
+   round of title-word feedback, and makes a
+   :class:`~foi_search.search.fusion.Ranking` that owns the confidence and the
+   "no close precedent" decision;
+4. :mod:`~foi_search.search.present` turns the top of the ranking into results.
+
+Heavy libraries (numpy, faiss, the model) are imported only when dense search
+runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable
+
+from foi_search.core.config import index_dir_for
+from foi_search.core.filters import Filters
+from foi_search.search import fusion
+from foi_search.search.present import SearchHit, SearchResult, hits_for, trim_passage  # noqa: F401  (re-exported)
+from foi_search.search.querytext import clean_query, query_terms
+from foi_search.search.resources import prewarm  # noqa: F401  (re-exported for the CLI)
+from foi_search.search.signals import DenseSignal, KeywordSignal
+from foi_search.store import Store
+
+
+def _stderr_note(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+class Searcher:
+    """Answers queries against one store, reusing the index and model.
+
+    Args:
+        store: The open store.
+        keyword_only: Skip dense search (and never load the model).
+        embedder: An :class:`index.embedder.Embedder`; the packaged model
+            (``load_embedder("auto")``) is loaded on first use when None.
+        index_dir: The vector index folder (default: beside the DB).
+        notify: Called with one-line notes for the user (default: stderr).
+        dense_signal: Makes the dense signal from ``(store, resources)``
+            (default :class:`~foi_search.search.signals.DenseSignal`); experiments
+            pass their own.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        keyword_only: bool = False,
+        embedder=None,
+        index_dir: str | Path | None = None,
+        notify: Callable[[str], None] | None = None,
+        dense_signal: Callable | None = None,
+    ):
+        self.store = store
+        self.keyword_only = keyword_only
+        self._embedder = embedder
+        self.index_dir = Path(index_dir) if index_dir else index_dir_for(store.path)
+        self.notify = notify or _stderr_note
+        self.keyword = KeywordSignal(store)
+        self._make_dense = dense_signal or DenseSignal
+        self._dense: DenseSignal | None = None
+        self._opened = False
+        #: True when the vector index is behind the database (answers still come).
+        self.index_stale = False
+
+    # -- resources ---------------------------------------------------------------
+
+    @property
+    def dense(self) -> DenseSignal | None:
+        """The dense signal, opened on first use (None in keyword mode or without an index)."""
+        if not self._opened:
+            self._opened = True
+            if not self.keyword_only:
+                from foi_search.search.resources import open_dense
+
+                res = open_dense(self.store, self.index_dir, self._embedder, self.notify)
+                if res is not None:
+                    self.index_stale = res.stale
+                    self._dense = self._make_dense(self.store, res)
+        return self._dense
+
+    @property
+    def mode(self) -> str:
+        """``hybrid`` when dense search is available, else ``keyword``."""
+        return "hybrid" if self.dense is not None else "keyword"
+
+    @property
+    def embedder(self):
+        """The query embedder (loaded on first use)."""
+        if self.dense is not None:
+            return self.dense.res.embedder
+        if self._embedder is None:
+            from foi_search.search.resources import cached_embedder
+
+            self._embedder = cached_embedder("auto")
+        return self._embedder
+
+    # -- the query ---------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        *,
+        limit: int = 10,
+        qid: str | None = None,
+    ) -> SearchResult:
+        """Rank documents for ``query``.
+
+        Args:
+            query: Free text: a whole request, a few words, or a question.
+            filters: Restrictions on the documents returned.
+            limit: Documents returned.
+            qid: Carried into the result (batch mode).
+
+        Returns:
+            A :class:`SearchResult`; an empty or unusable query gives no results
+            and ``no_close_precedent`` set, never an error.
+        """
+        ranking = self.rank(query, filters or Filters())
+        hits = self.hits_for(ranking.ranked[:limit], ranking.terms, ranking.query_vector)
+        no_close = not hits or ranking.no_close_precedent
+        return SearchResult(query, hits, no_close, ranking.confidence, self.mode, ranking.terms, qid, self.index_stale)
+
+    def rank(self, query: str, filters: Filters) -> fusion.Ranking:
+        """All matching documents with fused scores, best first, and the confidence."""
+        text = clean_query(query)
+        terms = query_terms(text)
+        kw_signal, dense_signal = self.keyword, self.dense
+        mode = "hybrid" if dense_signal is not None else "keyword"
+        allowed = kw_signal.allowed_ids(filters)
+        n_total = kw_signal.count_docs(allowed)
+        kw = kw_signal.scores(terms, filters)
+        dense, qvec = None, None
+        if dense_signal is not None and text.strip():
+            qvec, parts = dense_signal.embed_query(text)
+            dense = dense_signal.scores(qvec, parts, allowed, n_total, dense_signal.passage_query_vector(text, qvec))
+        if not kw and (dense is None or not len(dense.ids)):
+            return fusion.Ranking([], 0.0, mode, terms, qvec)
+        base = fusion.fuse_base(kw, dense, n_total)
+        top = [d for d, _ in sorted(base.items(), key=lambda x: -x[1])[: fusion.FEEDBACK_DOCS]]
+        fb_terms = kw_signal.feedback_terms(top, fusion.FEEDBACK_MIN_SHARED)
+        fused = base
+        if fb_terms:
+            fused = fusion.add_feedback(base, kw_signal.scores(fb_terms, filters), dense, n_total)
+        ranked = sorted(fused.items(), key=lambda x: (-x[1], x[0]))
+        conf = fusion.confidence(
+            best_cosine=dense.best_cosine if dense is not None else None,
+            agree=fusion.agreement(kw, dense) if dense is not None else 0.0,
+            cover=kw_signal.coverage(terms, [d for d, _ in ranked[:3]]),
+            unseen=kw_signal.unseen_share(terms),
+        )
+        return fusion.Ranking(ranked, conf, mode, terms, qvec)
+
+    # -- presenting --------------------------------------------------------------
+
+    def hits_for(self, ranked: list[tuple[int, float]], terms: list[str], qvec) -> list[SearchHit]:
+        """Result records for ranked ``(doc_id, score)`` pairs, each with its best passage."""
+        return hits_for(self.store, ranked, terms, qvec, self.dense)
+
+    def passage_similarities(self, qvec, k: int = 5000) -> dict[int, float]:
+        """Cosine of the query with indexed passages, by ``vectors.id`` (empty in keyword mode)."""
+        return self.dense.passage_similarities(qvec, k) if self.dense is not None else {}
+
+
+def search(
+    store: Store,
+    query: str,
+    filters: Filters | None = None,
+    *,
+    limit: int = 10,
+    keyword_only: bool = False,
+    embedder=None,
+) -> SearchResult:
+    """Rank documents for one query (see :class:`Searcher` to answer many)."""
+    return Searcher(store, keyword_only=keyword_only, embedder=embedder).search(query, filters, limit=limit)

@@ -1,0 +1,296 @@
+"""Ranking signals: each scores documents for one query, independently of the others.
+
+* :class:`KeywordSignal`: FTS5 BM25 over the title and request text (the
+  authority's replies count a little; their boilerplate otherwise matches
+  everything), plus the word statistics the confidence uses and one round of
+  title-word feedback (how earlier requesters named the thing);
+* :class:`DenseSignal`: cosine between the query (whole, and each of its
+  sentences) and a few views of each document (:mod:`index.docviews`), plus,
+  with less weight, the best of the document's indexed passages.
+
+Fusion (:mod:`foi_search.search.fusion`) combines them. A benchmark or an
+experiment swaps a signal (a subclass of :class:`DenseSignal` with another
+query vector, a passage weight of 0) instead of reaching into the Searcher.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from foi_search.core.domain import UNSHOWN_ROLES
+from foi_search.core.filters import Filters
+from foi_search.search.fusion import sd_of
+from foi_search.search.querytext import fts_query, query_parts, query_terms
+
+#: bm25() column weights for documents_fts (title, authority, request_text, body).
+BM25_WEIGHTS = (5.0, 0.0, 1.0, 0.1)
+#: Keyword matches considered per query.
+KEYWORD_DEPTH = 300
+#: Weight of a document's best passage (cosine, z-scored) next to its views.
+W_PASSAGE = 0.5
+#: Passages fetched from the vector index per query for that.
+PASSAGE_DEPTH = 2000
+
+
+class KeywordSignal:
+    """BM25 scores and word statistics over ``documents_fts``.
+
+    Args:
+        store: The open store.
+    """
+
+    def __init__(self, store):
+        self.store = store
+        self._df: dict[str, int] = {}
+        self._n_docs: int | None = None
+
+    def allowed_ids(self, filters: Filters) -> set[int] | None:
+        """Ids of the documents passing ``filters`` (None when nothing is filtered)."""
+        if filters.is_empty():
+            return None
+        where, params = filters.sql("d")
+        return {r[0] for r in self.store.conn.execute(f"select d.id from documents d where {where}", params)}
+
+    def count_docs(self, allowed: set[int] | None) -> int:
+        """How many documents a query ranks among (all, or those allowed)."""
+        if allowed is not None:
+            return len(allowed)
+        if self._n_docs is None:
+            self._n_docs = self.store.conn.execute("select count(*) from documents").fetchone()[0]
+        return self._n_docs
+
+    def scores(self, terms: list[str], filters: Filters, depth: int = KEYWORD_DEPTH) -> dict[int, float]:
+        """BM25 scores (higher is better) of documents matching any of ``terms``."""
+        if not terms:
+            return {}
+        w = ", ".join(str(x) for x in BM25_WEIGHTS)
+        # Join the documents only to filter: unfiltered, the join costs ~10 ms a query on the whole corpus.
+        join, (where, params) = "", ("1", [])
+        if not filters.is_empty():
+            join, (where, params) = "join documents d on d.id = documents_fts.rowid", filters.sql("d")
+        sql = (
+            f"select documents_fts.rowid, -bm25(documents_fts, {w}) from documents_fts {join} "
+            f"where documents_fts match ? and {where} order by bm25(documents_fts, {w}) limit ?"
+        )
+        return {r[0]: r[1] for r in self.store.conn.execute(sql, [fts_query(terms), *params, depth])}
+
+    def feedback_terms(self, top_ids: list[int], min_shared: int) -> list[str]:
+        """Title words shared by at least ``min_shared`` of the top documents."""
+        if not top_ids:
+            return []
+        marks = ",".join("?" * len(top_ids))
+        titles = [r[0] or "" for r in self.store.conn.execute(f"select title from documents where id in ({marks})", top_ids)]
+        counts: dict[str, int] = {}
+        for t in titles:
+            for w in set(query_terms(t, limit=1000)):
+                if len(w) > 2 and not w.isdigit():
+                    counts[w] = counts.get(w, 0) + 1
+        return [w for w, c in counts.items() if c >= min_shared]
+
+    def _df_of(self, term: str) -> int:
+        if term not in self._df:
+            self._df[term] = self.store.conn.execute(
+                "select count(*) from documents_fts where documents_fts match ?", [fts_query([term])]
+            ).fetchone()[0]
+        return self._df[term]
+
+    def _idf(self, terms: list[str]) -> dict[str, float]:
+        n = max(1, self.count_docs(None))
+        return {t: math.log((n - self._df_of(t) + 0.5) / (self._df_of(t) + 0.5) + 1) for t in terms}
+
+    def unseen_share(self, terms: list[str]) -> float:
+        """Share of the query's IDF mass in words that no document contains.
+
+        A query about something the store has never seen usually names it
+        with words found nowhere ("trolleys", "gritting").
+        """
+        idf = self._idf(terms)
+        total = sum(idf.values())
+        return sum(v for t, v in idf.items() if self._df_of(t) == 0) / total if total else 0.0
+
+    def coverage(self, terms: list[str], doc_ids: list[int]) -> float:
+        """Best share, over ``doc_ids``, of the query's IDF mass found in a title or request."""
+        if not terms or not doc_ids:
+            return 0.0
+        idf = self._idf(terms)
+        total = sum(idf.values()) or 1.0
+        got = {d: 0.0 for d in doc_ids}
+        marks = ",".join("?" * len(doc_ids))
+        for t in terms:
+            q = "{title request_text} : " + fts_query([t])
+            for (d,) in self.store.conn.execute(
+                f"select rowid from documents_fts where documents_fts match ? and rowid in ({marks})", [q, *doc_ids]
+            ):
+                got[d] += idf[t]
+        return max(got.values()) / total
+
+
+class DenseSignal:
+    """Document scores from the query's embedding: summary views and best passages.
+
+    Args:
+        store: The open store.
+        resources: :class:`foi_search.search.resources.DenseResources`.
+        passage_weight: Weight of the best-passage term next to the views.
+    """
+
+    def __init__(self, store, resources, *, passage_weight: float = W_PASSAGE):
+        self.store = store
+        self.res = resources
+        self.passage_weight = passage_weight
+        self._qcache: dict[str, tuple] = {}
+        self._sims: tuple | None = None
+
+    def embed_query(self, text: str):
+        """``(whole-query vector, per-sentence vectors or None)``, cached per text."""
+        # A report ranks the same text several times (requests, then rulings).
+        if text in self._qcache:
+            return self._qcache[text]
+        import numpy as np
+
+        parts = query_parts(text)
+        texts = [text] + (parts if len(parts) > 1 else [])
+        vecs = self.res.embedder.embed(texts)
+        out = np.asarray(vecs[0]), (np.asarray(vecs[1:]) if len(texts) > 1 else None)
+        if len(self._qcache) > 32:
+            self._qcache.clear()
+        self._qcache[text] = out
+        return out
+
+    def passage_query_vector(self, text: str, full):
+        """The vector the passage index is searched with (the query's own; a hook for experiments)."""
+        return full
+
+    def scores(self, full, parts, allowed: set[int] | None, n_total: int, passage_vec=None) -> "DenseScores":
+        """Every document's dense score: its views and, with less weight, its best passage.
+
+        Computed on arrays over all documents (a Python dict per document
+        costs ~10 ms per thousand); callers look up the few they rank.
+        """
+        import numpy as np
+
+        views = self.res.views
+        s_full = views.scores(full[None, :])[0]
+        blend = s_full if parts is None else 0.5 * s_full + 0.5 * views.scores(parts).mean(axis=0)
+        ids = views.doc_ids
+        if allowed is not None:
+            keep = _members(ids, np.fromiter(allowed, dtype="int64", count=len(allowed)))
+            ids, blend, s_full = ids[keep], blend[keep], s_full[keep]
+        blend = blend.astype("float64")
+        combined_ids, combined = ids, blend / sd_of(blend, n_total)
+        if self.passage_weight:
+            passages = self.passage_doc_scores(full if passage_vec is None else passage_vec, allowed)
+            p_ids = np.fromiter(passages.keys(), dtype="int64", count=len(passages))
+            p_vals = np.fromiter(passages.values(), dtype="float64", count=len(passages))
+            combined_ids = _sorted_unique(np.concatenate((ids, p_ids)))
+            out = np.zeros(len(combined_ids))
+            out[np.searchsorted(combined_ids, ids)] += blend / sd_of(blend, n_total)
+            out[np.searchsorted(combined_ids, p_ids)] += self.passage_weight * p_vals / sd_of(p_vals, n_total)
+            combined = out
+        else:
+            order = np.argsort(combined_ids, kind="stable")
+            combined_ids, combined = combined_ids[order], combined[order]
+        best = float(s_full.max()) if len(s_full) else 0.0
+        return DenseScores(combined_ids, combined / sd_of(combined, n_total), best)
+
+    def passage_similarities(self, qvec, k: int = 5000) -> dict[int, float]:
+        """Cosine of the query with indexed passages, by ``vectors.id`` (top ``k``, best first)."""
+        index = self.res.index
+        if qvec is None or index is None or not index.count:
+            return {}
+        # Ranking and presenting both ask for one query's passages: search once
+        # (at least 5,000 deep) and hand out prefixes of that list.
+        key = qvec.tobytes()
+        cached = self._sims
+        if cached is None or cached[0] != key or cached[1] < k:
+            depth = max(k, 5000)
+            scores, ids = index.search(qvec, min(depth, index.count))
+            cached = self._sims = (key, depth, {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0})
+        sims = cached[2]
+        if k >= len(sims):
+            return sims
+        return dict(itertools.islice(sims.items(), k))
+
+    def passage_doc_scores(self, qvec, allowed: set[int] | None) -> dict[int, float]:
+        """Per document, the best cosine of the query with one of its indexed passages."""
+        sims = self.passage_similarities(qvec, k=PASSAGE_DEPTH)
+        out: dict[int, float] = {}
+        ids = list(sims)
+        hidden = list(UNSHOWN_ROLES)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for vid, doc_id in self.store.conn.execute(
+                f"""select v.id, p.document_id from vectors v join passages p on p.content_hash = v.content_hash
+                    where v.id in ({marks}) and coalesce(p.role, '') not in ({",".join("?" * len(hidden))})""",
+                [*chunk, *hidden],
+            ):
+                if allowed is None or doc_id in allowed:
+                    s = sims[vid]
+                    if s > out.get(doc_id, -2.0):
+                        out[doc_id] = s
+        return out
+
+
+@dataclass
+class DenseScores:
+    """Dense scores of every document for one query, as arrays.
+
+    Attributes:
+        ids: Sorted document ids.
+        z: Their fused dense scores (z-units, as :func:`foi_search.search.fusion.z_scores` gives).
+        best_cosine: The best whole-query cosine with a document's views.
+    """
+
+    ids: "object"
+    z: "object"
+    best_cosine: float
+
+    def top(self, n: int) -> list[int]:
+        """Ids of the ``n`` best documents, best first (ties by id)."""
+        import numpy as np
+
+        if n < len(self.z):
+            idx = np.argpartition(-self.z, n)[:n]
+        else:
+            idx = np.arange(len(self.z))
+        idx = idx[np.lexsort((self.ids[idx], -self.z[idx]))]
+        return [int(i) for i in self.ids[idx]]
+
+    def lookup(self, doc_ids) -> dict[int, float]:
+        """Scores of those of ``doc_ids`` that have one."""
+        import numpy as np
+
+        want = np.fromiter(doc_ids, dtype="int64")
+        if not len(want) or not len(self.ids):
+            return {}
+        pos = np.clip(np.searchsorted(self.ids, want), 0, len(self.ids) - 1)
+        hit = self.ids[pos] == want
+        return {int(d): float(v) for d, v in zip(want[hit], self.z[pos[hit]])}
+
+
+# np.unique (behind union1d and isin) imports numpy.ma, ~40 ms of a cold
+# query; these two do the same for int64 id arrays without it.
+
+
+def _sorted_unique(ids):
+    """The distinct values of an int array, sorted."""
+    import numpy as np
+
+    ids = np.sort(ids)
+    if len(ids) < 2:
+        return ids
+    return ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
+
+
+def _members(ids, allowed):
+    """Boolean mask: which of ``ids`` are in ``allowed``."""
+    import numpy as np
+
+    allowed = np.sort(allowed)
+    if not len(allowed):
+        return np.zeros(len(ids), dtype=bool)
+    pos = np.clip(np.searchsorted(allowed, ids), 0, len(allowed) - 1)
+    return allowed[pos] == ids

@@ -1,0 +1,1 @@
+"""Evaluation against hand-judged sets: extraction (:mod:`.extraction`) and retrieval (:mod:`.retrieval`)."""
