@@ -32,10 +32,23 @@ def _search_options(f):
     return output_options(f)
 
 
-def _searcher(store, keyword_only: bool):
+def _open(ctx: click.Context, keyword_only: bool):
+    """The store and a Searcher; the model starts loading first (inputs are checked before this)."""
+    from foi_search.search.resources import prewarm
     from foi_search.search.searcher import Searcher
 
-    return Searcher(store, keyword_only=keyword_only, notify=lambda m: click.echo(m, err=True))
+    prewarm(ctx.obj["db"], keyword_only=keyword_only)
+    store = open_store(ctx)
+    return store, Searcher(store, keyword_only=keyword_only, notify=lambda m: click.echo(m, err=True))
+
+
+def _finish(ctx: click.Context, fmt: str | None, answer, text: str, found: bool) -> None:
+    """Print one answer as JSON or ``text`` and exit 0 when something close was found, else 1."""
+    if fmt == "json":
+        emit_json(answer.to_json())
+    else:
+        click.echo(text, nl=False)
+    ctx.exit(EXIT_OK if found else EXIT_EMPTY)
 
 
 def _run_batch(searcher, batch: str, filters, limit: int) -> None:
@@ -76,21 +89,16 @@ def search_command(
       foi-search search --batch queries.jsonl > results.jsonl
     """
     from foi_search.cli.render import render_search
-    from foi_search.search.searcher import prewarm
 
-    prewarm(ctx.obj["db"], keyword_only=keyword_only)
-    store = open_store(ctx)
     filters = filters_from(kw)
-    searcher = _searcher(store, keyword_only)
+    text = None if batch else read_query(query, None)
+    _, searcher = _open(ctx, keyword_only)
     if batch:
         _run_batch(searcher, batch, filters, limit)
         ctx.exit(EXIT_OK)
-    result = searcher.search(read_query(query, None), filters, limit=limit)
-    if fmt == "json":
-        emit_json(result.to_json())
-    else:
-        click.echo(render_search(result, markdown=fmt == "markdown"), nl=False)
-    ctx.exit(EXIT_OK if result.results and not result.no_close_precedent else EXIT_EMPTY)
+    result = searcher.search(text, filters, limit=limit)
+    found = bool(result.results) and not result.no_close_precedent
+    _finish(ctx, fmt, result, "" if fmt == "json" else render_search(result, markdown=fmt == "markdown"), found)
 
 
 @click.command("precedents")
@@ -111,25 +119,16 @@ def precedents_command(
     the reasoning other authorities wrote for each exemption, and related
     Tribunal decisions, all with citations.
     """
-    from foi_search.search.precedents import precedent_report
     from foi_search.cli.render import render_precedents
-    from foi_search.search.searcher import prewarm
+    from foi_search.search.precedents import precedent_report
 
-    prewarm(ctx.obj["db"], keyword_only=keyword_only)
-    store = open_store(ctx)
+    filters, request = filters_from(kw), read_query(text, file)
+    store, searcher = _open(ctx, keyword_only)
     report = precedent_report(
-        store,
-        read_query(text, file),
-        filters_from(kw),
-        limit=limit,
-        reasoning_per_exemption=reasoning,
-        searcher=_searcher(store, keyword_only),
+        store, request, filters, limit=limit, reasoning_per_exemption=reasoning, searcher=searcher
     )
-    if fmt == "json":
-        emit_json(report.to_json())
-    else:
-        click.echo(render_precedents(report, markdown=fmt == "markdown"), nl=False)
-    ctx.exit(EXIT_OK if report.similar and not report.no_close_precedent else EXIT_EMPTY)
+    found = bool(report.similar) and not report.no_close_precedent
+    _finish(ctx, fmt, report, "" if fmt == "json" else render_precedents(report, markdown=fmt == "markdown"), found)
 
 
 @click.command("exists")
@@ -143,15 +142,12 @@ def exists_command(ctx: click.Context, query: tuple[str, ...], fmt: str | None, 
     Only responses that released information in full or in part are listed,
     with their links and the names of their attachments.
     """
-    from foi_search.search.precedents import exists_check
     from foi_search.cli.render import render_search
-    from foi_search.search.searcher import prewarm
+    from foi_search.search.precedents import exists_check
 
-    prewarm(ctx.obj["db"], keyword_only=keyword_only)
-    store = open_store(ctx)
-    found = exists_check(store, read_query(query, None), filters_from(kw), limit=limit, searcher=_searcher(store, keyword_only))
-    if fmt == "json":
-        emit_json(found.to_json())
-    else:
-        click.echo(render_search(found.search, markdown=fmt == "markdown", attachments=found.attachments), nl=False)
-    ctx.exit(EXIT_OK if found.search.results and not found.search.no_close_precedent else EXIT_EMPTY)
+    filters, text = filters_from(kw), read_query(query, None)
+    store, searcher = _open(ctx, keyword_only)
+    found = exists_check(store, text, filters, limit=limit, searcher=searcher)
+    ok = bool(found.search.results) and not found.search.no_close_precedent
+    rendered = "" if fmt == "json" else render_search(found.search, markdown=fmt == "markdown", attachments=found.attachments)
+    _finish(ctx, fmt, found, rendered, ok)

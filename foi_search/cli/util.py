@@ -51,43 +51,26 @@ def read_query(text: tuple[str, ...], file: str | None) -> str:
 
 
 def filter_options(f):
-    """Options shared by every read command."""
-    options = [
-        click.option("--authority", help="Only authorities whose name contains this."),
-        click.option("--source", help="Only this source (wdtk, mps, tribunal, govuk, devon...)."),
-        click.option("--since", metavar="YYYY-MM-DD", help="Responses on or after this date."),
-        click.option("--until", metavar="YYYY-MM-DD", help="Responses on or before this date."),
-        click.option("--law", type=click.Choice(["FOIA", "EIR", "FOISA"], case_sensitive=False)),
-        click.option("--outcome", "outcomes", multiple=True, help="Only this outcome (repeatable)."),
-        click.option("--exemption", help="Only responses that applied this exemption, e.g. s40(2) or eir12(5)(e)."),
-        click.option(
-            "--kind",
-            "kinds",
-            multiple=True,
-            type=click.Choice(["response", "tribunal_decision", "ico_decision", "log_entry"]),
-            help="Only this kind of document (repeatable).",
-        ),
-    ]
-    for opt in reversed(options):
-        f = opt(f)
+    """Options shared by every read command, one per :data:`foi_search.core.filters.FILTER_SPECS`."""
+    from foi_search.core.filters import FILTER_SPECS
+
+    for spec in reversed(FILTER_SPECS):
+        kw = {"help": spec.help, "multiple": spec.repeatable}
+        if spec.choices:
+            # Help lists the values; only law is typed in any case (outcome and kind are stored as listed).
+            kw["type"] = click.Choice(spec.choices, case_sensitive=spec.name != "law")
+        elif spec.metavar:
+            kw["metavar"] = spec.metavar
+        f = click.option(f"--{spec.name}", spec.attr, **kw)(f)
     return f
 
 
 def filters_from(kw: dict) -> "Any":
     """Filters from the options of :func:`filter_options` (validated by :func:`foi_search.core.filters.parse_filters`)."""
-    from foi_search.core.filters import FilterError, parse_filters
+    from foi_search.core.filters import FILTER_SPECS, FilterError, filters_from_values
 
     try:
-        return parse_filters(
-            authority=kw.get("authority"),
-            source=kw.get("source"),
-            since=kw.get("since"),
-            until=kw.get("until"),
-            law=kw.get("law"),
-            outcomes=kw.get("outcomes") or (),
-            exemption=kw.get("exemption"),
-            kinds=kw.get("kinds") or (),
-        )
+        return filters_from_values({spec.name: kw.get(spec.attr) for spec in FILTER_SPECS})
     except FilterError as e:
         raise click.BadParameter(e.message, param_hint=f"--{e.option}") from e
 

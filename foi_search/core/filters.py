@@ -76,6 +76,53 @@ class Filters:
 FILTER_LAWS = ("FOIA", "EIR", "FOISA")
 
 
+@dataclass(frozen=True)
+class FilterSpec:
+    """One filter as users spell it: the CLI option ``--NAME`` and the HTTP parameter ``NAME``.
+
+    Attributes:
+        name: The option and parameter name.
+        attr: The :class:`Filters` attribute it sets.
+        repeatable: Whether it may be given several times (a list).
+        choices: The accepted values, when closed.
+        metavar: How help shows a value.
+        help: One line for ``--help``.
+    """
+
+    name: str
+    attr: str
+    repeatable: bool = False
+    choices: tuple[str, ...] | None = None
+    metavar: str | None = None
+    help: str = ""
+
+
+def _specs() -> tuple[FilterSpec, ...]:
+    from foi_search.core.domain import DOC_KINDS, OUTCOMES
+
+    return (
+        FilterSpec("authority", "authority", help="Only authorities whose name contains this (any case)."),
+        FilterSpec("source", "source", help="Only this source: wdtk, mps, tribunal, govuk, devon, ico, letters..."),
+        FilterSpec("since", "since", metavar="YYYY-MM-DD", help="Responses on or after this date."),
+        FilterSpec("until", "until", metavar="YYYY-MM-DD", help="Responses on or before this date."),
+        FilterSpec("law", "law", choices=FILTER_LAWS, help="Only responses under this law."),
+        FilterSpec("outcome", "outcomes", repeatable=True, choices=OUTCOMES, help="Only this outcome (repeatable)."),
+        FilterSpec(
+            "exemption", "exemption", metavar="CODE",
+            help="Only documents that applied (or, for Tribunal decisions, ruled on) this exemption: "
+            "s40(2), 40(2), s12, eir12(5)(e), reg 12(5)(e)...",
+        ),
+        FilterSpec("kind", "kinds", repeatable=True, choices=DOC_KINDS, help="Only this kind of document (repeatable)."),
+    )
+
+
+#: Every filter, in the order help and errors list them: the one definition
+#: behind :class:`Filters`, the CLI options and the HTTP parameters.
+FILTER_SPECS: tuple[FilterSpec, ...] = _specs()
+#: Their names, as options and parameters.
+FILTER_NAMES = tuple(f.name for f in FILTER_SPECS)
+
+
 class FilterError(FoiSearchError):
     """A filter value that is not allowed.
 
@@ -107,11 +154,12 @@ def parse_filters(
     """Validate filter values as a user typed them and build :class:`Filters`.
 
     The one place that turns user input into filters, shared by the CLI
-    (``cli_util.filters_from``) and the local server (``serving``), so both
+    (:func:`foi_search.cli.util.filters_from`) and the local server, so both
     accept and reject exactly the same values.
 
     Args:
-        authority, source, since, until: Taken as given (empty means unset).
+        authority, source: Taken as given (empty means unset).
+        since, until: ISO dates ``YYYY-MM-DD``.
         law: ``FOIA``, ``EIR`` or ``FOISA``, any case.
         outcomes: Each one of :data:`foi_search.core.domain.OUTCOMES`.
         exemption: A provision as written (``s40(2)``, ``40(2)``,
@@ -122,24 +170,30 @@ def parse_filters(
         The filters.
 
     Raises:
-        FilterError: A value is not allowed; ``option`` says which.
+        FilterError: A value is not allowed; ``option`` says which, and the
+            message lists the accepted forms.
     """
-    from foi_search.core.domain import DOC_KINDS, OUTCOMES
     from foi_search.core.exemptions import canonical_code
 
+    spec = {f.name: f for f in FILTER_SPECS}
     outcomes, kinds = list(outcomes or ()), list(kinds or ())
-    for o in outcomes:
-        if o not in OUTCOMES:
-            raise FilterError("outcome", f"{o!r} is not one of {', '.join(OUTCOMES)}.")
-    for k in kinds:
-        if k not in DOC_KINDS:
-            raise FilterError("kind", f"{k!r} is not one of {', '.join(DOC_KINDS)}.")
+    for name, values in (("outcome", outcomes), ("kind", kinds)):
+        for v in values:
+            if v not in spec[name].choices:
+                raise FilterError(name, f"{v!r} is not one of {', '.join(spec[name].choices)}.")
     if law and law.upper() not in FILTER_LAWS:
         raise FilterError("law", f"{law!r} is not one of {', '.join(FILTER_LAWS)}.")
+    for name, value in (("since", since), ("until", until)):
+        if value and not _is_iso_date(value):
+            raise FilterError(name, f"{value!r} is not a date written YYYY-MM-DD (for example 2023-04-01).")
+    if since and until and since > until:
+        raise FilterError("until", f"--until {until} is before --since {since}.")
     if exemption:
         code = canonical_code(exemption, "EIR" if exemption.lower().startswith(("eir", "reg")) else "FOIA")
         if not code:
-            raise FilterError("exemption", f"{exemption!r} is not a known exemption.")
+            raise FilterError(
+                "exemption", f"{exemption!r} is not a known exemption; write it as s40(2), 40(2), s12, eir12(5)(e) or reg 12(5)(e)."
+            )
         exemption = code
     return Filters(
         authority=authority or None,
@@ -151,3 +205,28 @@ def parse_filters(
         exemption=exemption or None,
         kinds=kinds,
     )
+
+
+def filters_from_values(values: dict) -> Filters:
+    """:func:`parse_filters` from values keyed by filter name (``outcome``, ``kind`` as lists).
+
+    Raises:
+        FilterError: As :func:`parse_filters`.
+    """
+    kw = {}
+    for f in FILTER_SPECS:
+        v = values.get(f.name)
+        kw[f.attr] = list(v or ()) if f.repeatable else v
+    return parse_filters(**kw)
+
+
+def _is_iso_date(value: str) -> bool:
+    from datetime import date
+
+    if len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

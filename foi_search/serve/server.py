@@ -53,7 +53,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from foi_search.core.errors import FoiSearchError
-from foi_search.core.filters import FilterError, parse_filters
+from foi_search.core.filters import FILTER_NAMES, FILTER_SPECS, FilterError, filters_from_values
 
 #: Largest request body read (bytes); larger ones get 413.
 MAX_BODY = 1 << 20
@@ -70,9 +70,7 @@ LIMIT_RANGE = (1, 1000)
 REASONING_RANGE = (0, 50)
 
 #: Parameters every ranking endpoint takes, and those only some take.
-_FILTER_PARAMS = ("authority", "source", "since", "until", "law", "outcome", "exemption", "kind")
-_COMMON_PARAMS = ("q", "text", "limit", *_FILTER_PARAMS)
-_REPEATABLE = ("outcome", "kind")
+_COMMON_PARAMS = ("q", "text", "limit", *FILTER_NAMES)
 _PARAMS = {
     "/search": (*_COMMON_PARAMS, "qid"),
     "/precedents": (*_COMMON_PARAMS, "reasoning"),
@@ -181,11 +179,13 @@ def parse_query(endpoint: str, params: dict[str, list]) -> Query:
     query = q if q is not None else text
     if not query or not query.strip():
         raise BadRequest("No query.", "Give the query text as 'q' (or 'text').")
-    single = {name: _string(_one(params, name), name) for name in _FILTER_PARAMS if name not in _REPEATABLE}
-    many = {name: [_string(v, name) for v in _values(params, name)] for name in _REPEATABLE}
+    values = {
+        f.name: [_string(v, f.name) for v in _values(params, f.name)] if f.repeatable else _string(_one(params, f.name), f.name)
+        for f in FILTER_SPECS
+    }
     try:
         # The same validation the CLI's filter options go through.
-        filters = parse_filters(**single, outcomes=many["outcome"], kinds=many["kind"])
+        filters = filters_from_values(values)
     except FilterError as e:
         raise BadRequest(e.message, f"Fix the '{e.option}' parameter.") from e
     qid = _one(params, "qid") if endpoint == "/search" else None
