@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from foi_search.cli import cli
 from foi_search.core.domain import Document, Passage
-from foi_search.services.indexing import build_index, index_status
+from foi_search.services.indexing import build_index
+from index.collection import index_status
 from foi_search.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "index"

@@ -9,7 +9,7 @@ import click
 
 from foi_search.cli.util import EXIT_EMPTY, EXIT_ERROR, EXIT_OK, emit_json, open_store
 
-_SOURCES = ("alaveteli", "mps", "govuk", "ico", "tribunal", "generic")
+from ingest.sources import SOURCE_NAMES as _SOURCES  # noqa: E402  (one list of crawlable sources)
 
 
 @click.command()

@@ -25,9 +25,8 @@ from typing import Callable
 from foi_search.core.config import index_dir_for
 from foi_search.core.filters import Filters
 from foi_search.search import fusion
-from foi_search.search.present import SearchHit, SearchResult, hits_for, trim_passage  # noqa: F401  (re-exported)
+from foi_search.search.present import SearchHit, SearchResult, hits_for
 from foi_search.search.querytext import clean_query, query_terms
-from foi_search.search.resources import prewarm  # noqa: F401  (re-exported for the CLI)
 from foi_search.search.signals import DenseSignal, KeywordSignal
 from foi_search.store import Store
 

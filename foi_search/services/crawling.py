@@ -1,8 +1,9 @@
 """Service: crawl one published source into the store.
 
-Composes a source (:mod:`ingest.sources`), the polite fetcher, the parsers,
-extraction (:func:`ingest.extract.enrich`) and the store. For every item the
-listing names, in listing order:
+Composes a source (:mod:`ingest.sources`), the polite fetcher, crawl state
+and the loop over the listing (:class:`ingest.crawl.CrawlLoop`), and keeps
+the run's bookkeeping (``ingest_runs``, the report). For every item the
+listing names, in listing order, the loop does:
 
 1. skip it without a request when this pass already did it (resuming an
    interrupted crawl) or when the listing says it has not changed;
@@ -19,22 +20,16 @@ later runs stop at the first long stretch of unchanged items.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
-from urllib.parse import urljoin
 
 from foi_search.core.errors import FoiSearchError
 from foi_search.store import Store
 
-#: Names accepted by :func:`crawl` (the modules live in ``ingest.sources``).
-SOURCE_NAMES = ("alaveteli", "mps", "govuk", "ico", "tribunal", "generic")
-
-#: Item outcomes that mean "nothing new here" (they extend a known stretch).
-_KNOWN = ("skipped", "same", "unchanged")
+from ingest.sources import SOURCE_NAMES  # noqa: F401  (the names :func:`crawl` accepts; defined once there)
 
 
 @dataclass
@@ -263,6 +258,7 @@ def crawl(
     Raises:
         FoiSearchError: Unknown source, bad options or config.
     """
+    from ingest.crawl import CrawlLoop
     from ingest.sources import make_source
     from ingest.sources.base import CrawlContext
     from ingest.sources.http import FetchPolicy, Fetcher, default_user_agent
@@ -309,7 +305,8 @@ def crawl(
             progress("listing", url, report)
 
     ctx = CrawlContext(fetcher, since=opts.since, max_pages=opts.max_pages, on_failure=on_failure, on_fetch=on_fetch)
-    run = _Run(src, ctx, state, report, opts, progress)
+    run = CrawlLoop(src, ctx, state, report, refresh=opts.refresh, attachments=opts.attachments,
+                    stop_after_known=opts.stop_after_known, progress=progress)
     pass_ = state.begin(scope)
     report.mode = pass_.mode
     started = time.monotonic()
@@ -333,151 +330,3 @@ def crawl(
             report.summary(),
         )
     return report
-
-
-class _Run:
-    """One crawl run's loop over the listing (kept apart from :func:`crawl` for readability)."""
-
-    def __init__(self, src, ctx, state, report: CrawlReport, opts: CrawlOptions, progress) -> None:
-        self.src, self.ctx, self.state, self.report, self.opts = src, ctx, state, report, opts
-        self.progress = progress
-
-    def walk(self, pass_) -> bool:
-        """Process the listing; True when the walk ended by itself."""
-        from ingest.sources.base import StopCrawl
-
-        streak = 0
-        listing = self.src.listing(self.ctx)
-        try:
-            for item in listing:
-                self.report.items += 1
-                outcome = self.item(item, pass_)
-                if self.progress:
-                    self.progress(outcome, item.url, self.report)
-                if outcome in _KNOWN:
-                    streak += 1
-                elif outcome != "resumed":
-                    streak = 0
-                if pass_.completed_before and self.opts.stop_after_known and streak >= self.opts.stop_after_known:
-                    if not self.opts.refresh and self.src.newest_first:
-                        self.report.stopped = "known"
-                        return True
-            return True
-        except StopCrawl:
-            self.report.stopped = "max_pages"
-            return False
-        except KeyboardInterrupt:
-            self.report.stopped = "interrupted"
-            return False
-        finally:
-            listing.close()
-
-    def item(self, item, pass_) -> str:
-        """Handle one listed item; returns its outcome."""
-        from ingest.parsers import ParseError
-        from ingest.sources.base import StopCrawl, body_kind
-
-        report, state, opts = self.report, self.state, self.opts
-        rec = state.item(item.url)
-        done_ok = bool(rec and rec["status"] == "ok")
-        if done_ok and not opts.refresh:
-            if pass_.mode == "resume" and rec["processed_at"] >= pass_.started_at:
-                report.skipped_resumed += 1
-                return "resumed"
-            if item.version and rec["listed_version"] == item.version:
-                report.skipped_known += 1
-                state.mark(item.url, status="ok", version=item.version)
-                return "skipped"
-        resp = self.ctx.fetch(item.fetch_url or item.url, stage="item")
-        if resp is None:
-            state.mark(item.url, status="failed")
-            return "failed"
-        sha = hashlib.sha256(resp.body).hexdigest()
-        if done_ok and rec["sha256"] == sha and not opts.refresh:
-            state.mark(item.url, status="ok", version=item.version, sha256=sha)
-            return "same"
-        if body_kind(resp) == "other":
-            reason = f"unexpected content type {resp.content_type or 'unknown'!r} for an item page"
-            self.ctx.fail(item.url, "item", reason, category="content_type")
-            state.mark(item.url, status="failed")
-            return "failed"
-        try:
-            docs = self.src.documents(self.ctx, item, resp)
-            if not docs:
-                raise ParseError("no documents on the page")
-        except StopCrawl:
-            raise
-        except ParseError as e:
-            self.ctx.fail(item.url, "parse", str(e), category="parse")
-            state.mark(item.url, status="failed", sha256=None)
-            return "failed"
-        except Exception as e:  # a parser bug must not stop the crawl
-            self.ctx.fail(item.url, "parse", f"unexpected {type(e).__name__}: {e}", category="parse")
-            state.mark(item.url, status="failed")
-            return "failed"
-        complete = True
-        counts: Counter = Counter()
-        from ingest.pipeline import enrich_and_save
-
-        for doc in docs:
-            doc.url = doc.url or item.url
-            if opts.attachments:
-                complete &= self.attachments(doc)
-            try:
-                # enrich() keeps a document whose reading fails (recorded in
-                # meta) but raises when personal data cannot be redacted:
-                # such a document must never be stored.
-                status = enrich_and_save(self.state.store, doc)
-            except Exception as e:
-                self.ctx.fail(item.url, "store", f"{doc.source_key}: {type(e).__name__}: {e}", category="store")
-                complete = False
-                continue
-            counts[status] += 1
-            setattr(report, status, getattr(report, status) + 1)
-        state.mark(
-            item.url,
-            status="ok" if complete else "partial",
-            version=item.version,
-            sha256=sha,
-            doc_keys=[d.source_key for d in docs],
-        )
-        if counts["added"]:
-            return "new"
-        return "updated" if counts["updated"] else "unchanged"
-
-    def attachments(self, doc) -> bool:
-        """Fetch and read a document's attachments; False when one may succeed on a later run."""
-        from ingest.parsers import ParseError
-        from ingest.sources.base import SKIP_EXTENSIONS, extract_text, url_extension
-
-        complete = True
-        for att in doc.attachments:
-            if att.text is not None or not att.url:
-                continue
-            url = urljoin(doc.url or "", att.url)
-            if url_extension(url) in SKIP_EXTENSIONS or not self.ctx.allowed(url):
-                continue
-            resp = self.ctx.fetch(url, stage="attachment")
-            if resp is None:
-                complete &= not _transient(self.ctx.last_error)
-                continue
-            att.url = url
-            att.content_type = att.content_type or resp.content_type or None
-            att.size = len(resp.body)
-            try:
-                att.text = extract_text(resp.body, name=att.name or url, content_type=resp.content_type)
-            except ParseError as e:
-                # The file will read no better next time: not a reason to retry.
-                self.ctx.fail(url, "attachment", f"cannot read its text: {e}", category="extract")
-                continue
-            self.report.attachments += 1
-        return complete
-
-
-def _transient(error: Any) -> bool:
-    """Whether a fetch failure may go away on its own (timeouts, 5xx, 429)."""
-    if error is None:
-        return False
-    if error.kind in ("timeout", "network"):
-        return True
-    return error.kind == "http" and error.status is not None and (error.status in (408, 429) or error.status >= 500)

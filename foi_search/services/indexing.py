@@ -29,7 +29,7 @@ from typing import Callable
 from foi_search.core.errors import FoiSearchError
 from foi_search.core.text import fold_text
 from foi_search.store import Store
-from index.collection import PassageIndex, index_status  # noqa: F401  (index_status: part of this service's API)
+from index.collection import PassageIndex
 
 Progress = Callable[[str, int, int], None]
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from foi_search.core.domain import Attachment, Document, ExemptionCitation, Message, Passage
 from foi_search.core.errors import FoiSearchError
-from foi_search.core.text import fold_text, text_hash
+from foi_search.core.text import text_hash
 from foi_search.store.migrations import migrate, pending
 
 if TYPE_CHECKING:  # pragma: no cover

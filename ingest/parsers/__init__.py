@@ -19,3 +19,25 @@ class ParseError(ValueError):
 
 
 Parser = Callable[..., list[Document]]
+
+#: Page parsers a crawler (or a generic source's config) may name.
+PAGE_PARSERS = ("alaveteli_html", "council_html", "govuk_json", "mps_page")
+
+
+def page_parser(name: str) -> Parser:
+    """The ``parse`` function of the page parser called ``name`` (one of :data:`PAGE_PARSERS`).
+
+    Raises:
+        KeyError: No such page parser.
+    """
+    if name == "alaveteli_html":
+        from ingest.parsers.alaveteli_html import parse
+    elif name == "council_html":
+        from ingest.parsers.council_html import parse
+    elif name == "govuk_json":
+        from ingest.parsers.govuk_json import parse
+    elif name == "mps_page":
+        from ingest.parsers.mps_page import parse
+    else:
+        raise KeyError(name)
+    return parse

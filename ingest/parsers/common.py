@@ -37,6 +37,11 @@ NUMERIC_DMY = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b")
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b")
 
 
+def month_number(name: str) -> int | None:
+    """1-12 for an English month name or its usual abbreviation (any case), else None."""
+    return _MONTHS.get(name.strip().lower().rstrip("."))
+
+
 def parse_date(text: str | None) -> str | None:
     """The first date in ``text`` as an ISO ``YYYY-MM-DD``, or None.
 

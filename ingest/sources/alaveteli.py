@@ -20,7 +20,8 @@ from foi_search.core.domain import Document
 from foi_search.core.errors import FoiSearchError
 
 from ..parsers import ParseError
-from .base import CrawlContext, ListedItem, Source, attachment_links, find_parser, links, next_page_link, soup_of
+from ..parsers import page_parser
+from .base import CrawlContext, ListedItem, Source, attachment_links, links, next_page_link, soup_of
 from .http import Response
 
 _REQUEST = re.compile(r"^/request/([A-Za-z0-9_\-]+)/?$")
@@ -52,7 +53,7 @@ class AlaveteliSource(Source):
             raise FoiSearchError(f"{authority!r} is not an Alaveteli body slug.", "Use the part after /body/, e.g. mhclg.")
         if thread_format not in THREAD_FORMATS:
             raise FoiSearchError(f"Unknown thread format {thread_format!r}.", f"Use one of {', '.join(THREAD_FORMATS)}.")
-        self.html_parser = find_parser("alaveteli_html") if thread_format != "json" else None
+        self.html_parser = page_parser("alaveteli_html") if thread_format != "json" else None
         if thread_format == "html" and self.html_parser is None:
             raise FoiSearchError("No Alaveteli HTML parser is installed.", "Use --thread-format json.")
 

@@ -9,7 +9,6 @@ records failures, so a source is short and easy to test.
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -39,16 +38,6 @@ _FILE_TYPES = (
     "text/csv",
     "text/plain",
 )
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-         "november", "december"),
-        start=1,
-    )
-}
-
-
 class StopCrawl(Exception):
     """The page budget (``--max-pages``) is spent; the crawl stops and can resume later."""
 
@@ -215,29 +204,6 @@ class Source:
         raise NotImplementedError
 
 
-# -- parsers -----------------------------------------------------------------------
-
-
-def find_parser(*names: str) -> Callable[..., list[Document]] | None:
-    """The ``parse`` function of the first parser module that exists.
-
-    Parsers are written alongside the crawler; looking them up by name lets a
-    source use one as soon as it lands and fall back to a simple reader until then.
-    """
-    for name in names:
-        module = f"ingest.parsers.{name}"
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name == module:
-                continue
-            raise
-        fn = getattr(mod, "parse", None)
-        if callable(fn):
-            return fn
-    return None
-
-
 def extract_text(data: bytes, *, name: str = "", content_type: str | None = None) -> str:
     """Text of a published file (PDF, DOCX, XLSX, CSV, HTML...).
 
@@ -349,36 +315,6 @@ def attachment_links(node: Any, page_url: str, pattern: re.Pattern | None = None
             seen.add(url)
             out.append(Attachment(name=file_name(url) if "." in file_name(url) else (text or file_name(url)), url=url))
     return out
-
-
-def month_number(name: str) -> int | None:
-    """1-12 for an English month name (or its first three letters), else None."""
-    name = name.strip().lower()
-    if name in _MONTHS:
-        return _MONTHS[name]
-    for full, n in _MONTHS.items():
-        if len(name) >= 3 and full.startswith(name):
-            return n
-    return None
-
-
-_DATE_DMY = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
-_DATE_WORDS = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\s+(\d{4})\b")
-_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
-
-def find_date(text: str) -> str | None:
-    """First date in a piece of text as ISO ``YYYY-MM-DD`` (ISO, 3/4/2024 or 3 April 2024)."""
-    m = _DATE_ISO.search(text)
-    if m:
-        return m.group(0)
-    m = _DATE_WORDS.search(text)
-    if m and month_number(m.group(2)):
-        return f"{m.group(3)}-{month_number(m.group(2)):02d}-{int(m.group(1)):02d}"
-    m = _DATE_DMY.search(text)
-    if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(1)) <= 31:
-        return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
-    return None
 
 
 def time_datetime(node: Any) -> str | None:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from foi_search.core.domain import Document, Message
 
 from ..parsers import ParseError
-from ..parsers.common import labelled_value
+from ..parsers.common import labelled_value, parse_date
 from .base import (
     CrawlContext,
     ListedItem,
@@ -33,7 +33,6 @@ from .base import (
     body_kind,
     extract_text,
     file_name,
-    find_date,
     html_text,
     links,
     next_page_link,
@@ -94,14 +93,14 @@ class DecisionListSource(Source):
                 seen.add(url)
                 entry = _entry(a)
                 entry_text = html_text(_copy(entry)) if entry is not None else text
-                date = _iso(time_datetime(entry)) or find_date(entry_text)
+                date = _iso(time_datetime(entry)) or parse_date(entry_text)
                 if ctx.before_since(date):
                     ctx.skipped_since += 1
                     older = True
                     continue
                 ref = self.reference.search(entry_text) or self.reference.search(url)
                 fields = _fields(entry) if entry is not None else {}
-                date = date or find_date(_field(fields, "date", "promulgat", "decided") or "")
+                date = date or parse_date(_field(fields, "date", "promulgat", "decided") or "")
                 meta = {"reference": ref.group(0) if ref else None,
                         "authority": labelled_value(entry_text, _AUTHORITY_LABELS) or _field(fields, "authority")}
                 yield ListedItem(
@@ -137,12 +136,12 @@ class DecisionListSource(Source):
             h1 = main.find("h1") or soup.find("h1")
             title = " ".join(h1.get_text(" ").split()) if h1 else title
             page_text = html_text(_copy(main))
-            date = _iso(time_datetime(main)) or date or find_date(page_text)
+            date = _iso(time_datetime(main)) or date or parse_date(page_text)
             found = self.reference.search(page_text)
             ref = ref or (found.group(0) if found else None)
             fields = _fields(main)
             authority = labelled_value(page_text, _AUTHORITY_LABELS) or _field(fields, "authority") or authority
-            date = date or find_date(_field(fields, "date", "promulgat", "decided") or "")
+            date = date or parse_date(_field(fields, "date", "promulgat", "decided") or "")
             pdfs = [u for u, _, _ in links(main, resp.final_url)
                     if self.file_pattern.search(urlsplit(u).path) or url_extension(u) == "pdf"]
             pdfs = [u for u in pdfs if ctx.allowed(u)]

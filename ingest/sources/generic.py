@@ -35,7 +35,8 @@ from urllib.parse import urlsplit, urlunsplit
 from foi_search.core.domain import DOC_KINDS, Document, Message
 from foi_search.core.errors import FoiSearchError
 
-from ..parsers import ParseError
+from ..parsers import PAGE_PARSERS, ParseError, page_parser
+from ..parsers.common import parse_date
 from .base import (
     CrawlContext,
     ListedItem,
@@ -44,8 +45,6 @@ from .base import (
     body_kind,
     file_document,
     file_name,
-    find_date,
-    find_parser,
     html_text,
     links,
     next_page_link,
@@ -129,14 +128,16 @@ class GenericSource(Source):
         super().__init__(start, **kw)
         self.doc_source = str(self.cfg["name"])
         if self.cfg.get("parser"):
-            self.parser = find_parser(self.cfg["parser"])
-            if self.parser is None:
+            try:
+                self.parser = page_parser(self.cfg["parser"])
+            except KeyError:
                 raise FoiSearchError(
-                    f"No parser module named {self.cfg['parser']!r}.", "Remove 'parser' to read pages with the selectors."
-                )
+                    f"No page parser named {self.cfg['parser']!r}.",
+                    f"Use one of {', '.join(PAGE_PARSERS)}, or remove 'parser' to read pages with the selectors.",
+                ) from None
         else:
             # Without a content selector, the council page parser knows the usual layouts.
-            self.parser = None if self.cfg.get("content_selector") else find_parser("council_html")
+            self.parser = None if self.cfg.get("content_selector") else page_parser("council_html")
         self.newest_first = bool(self.cfg.get("newest_first", True))
 
     @property
@@ -207,7 +208,7 @@ class GenericSource(Source):
             el = soup.select_one(cfg["date_selector"])
             if el is not None:
                 stamp = el.get("datetime") or time_datetime(el)
-                date = (stamp[:10] if stamp else None) or find_date(el.get_text(" ")) or date
+                date = (stamp[:10] if stamp else None) or parse_date(el.get_text(" ")) or date
         text = html_text(content)
         if not text:
             raise ParseError("the content element has no text")
@@ -240,6 +241,6 @@ def _listing_date(a) -> str | None:
             return None
         if node.name in ("tr", "li", "article"):
             stamp = time_datetime(node)
-            return stamp[:10] if stamp else find_date(node.get_text(" "))
+            return stamp[:10] if stamp else parse_date(node.get_text(" "))
         node = node.parent
     return None

@@ -18,7 +18,8 @@ from urllib.parse import urlencode, urljoin
 from foi_search.core.domain import Attachment, Document, Message
 
 from ..parsers import ParseError
-from .base import CrawlContext, ListedItem, Source, find_parser, html_text
+from ..parsers import page_parser
+from .base import CrawlContext, ListedItem, Source, html_text
 from .http import Response
 
 #: Hosts gov.uk serves attachments from, followed when crawling the real site.
@@ -41,7 +42,7 @@ class GovukSource(Source):
     def __init__(self, base_url: str | None = None, *, page_size: int = PAGE_SIZE, **kw):
         super().__init__(base_url, **kw)
         self.page_size = page_size
-        self.parser = find_parser("govuk_content", "govuk_json", "govuk")
+        self.parser = page_parser("govuk_json")
 
     def hosts(self) -> set[str]:
         hosts = super().hosts()

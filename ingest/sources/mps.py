@@ -25,7 +25,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from foi_search.core.domain import Document, Message
 
-from ..parsers import ParseError
+from ..parsers import ParseError, page_parser
+from ..parsers.common import month_number
 from .base import (
     CrawlContext,
     ListedItem,
@@ -33,10 +34,8 @@ from .base import (
     attachment_links,
     body_kind,
     file_document,
-    find_parser,
     html_text,
     links,
-    month_number,
     next_page_link,
     soup_of,
 )
@@ -65,7 +64,7 @@ class MpsSource(Source):
         super().__init__(base_url, **kw)
         if urlsplit(self.start).path in ("", "/"):
             self.start = self.base_url + DEFAULT_LOG_PATH
-        self.parser = find_parser("mps_page", "foi_ai", "mps")
+        self.parser = page_parser("mps_page")
 
     def scope(self) -> str:
         return " ".join(x for x in (self.crawler_id, urlsplit(self.start).path, self.authority) if x)
