@@ -6,12 +6,11 @@ Each parses options, calls one library function, and prints text (default),
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import click
+
+from foi_search.core.errors import FoiSearchError
 
 from foi_search.cli.util import (
     EXIT_EMPTY,
@@ -52,21 +51,20 @@ def _finish(ctx: click.Context, fmt: str | None, answer, text: str, found: bool)
 
 
 def _run_batch(searcher, batch: str, filters, limit: int) -> None:
+    from foi_search.core.jsonl import read_jsonl
+
+    def skip(n: int, _reason: str = "") -> None:
+        click.echo(f"{batch}:{n}: skipped, not a JSON object with a 'text' string.", err=True)
+
     try:
-        lines = sys.stdin.read().splitlines() if batch == "-" else Path(batch).read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise CliError(f"Cannot read {batch}: {e.strerror}.") from e
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
+        items = list(read_jsonl(batch, what="batch", on_bad_line=skip))
+    except FoiSearchError as e:
+        raise CliError(str(e)) from e
+    for n, item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            skip(n)
             continue
-        try:
-            item = json.loads(line)
-            text, qid = item["text"], item.get("qid")
-            if not isinstance(text, str):
-                raise TypeError
-        except (json.JSONDecodeError, KeyError, TypeError):
-            click.echo(f"{batch}:{n}: skipped, not a JSON object with a 'text' string.", err=True)
-            continue
+        text, qid = item["text"], item.get("qid")
         result = searcher.search(text, filters, limit=limit, qid=None if qid is None else str(qid))
         emit_json(result.to_json())
 

@@ -296,11 +296,9 @@ class SearchService:
         self._loaded_key = self._seen[0]
 
     def _manifest_key(self) -> tuple | None:
-        try:
-            st = (self.index_dir / "manifest.json").stat()
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+        from index.collection import PassageIndex
+
+        return PassageIndex(self.store, self.index_dir).reload_key()
 
     def _observe(self) -> tuple:
         """What tells a reload is due: the manifest's identity and the DB's data version."""

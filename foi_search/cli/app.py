@@ -1,0 +1,54 @@
+"""The ``foi-search`` group: global options (``--db``, ``--debug``) and how library errors become one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from foi_search.cli.util import CliError
+from foi_search.core.errors import FoiSearchError
+
+
+class _Group(click.Group):
+    """Turns library errors into one-line messages (tracebacks with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FoiSearchError as e:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise CliError(str(e)) from e
+        except KeyboardInterrupt:
+            click.echo("Interrupted; what was stored is kept and the next run resumes.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="foi-search")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    envvar="FOI_SEARCH_DB",
+    help="SQLite database file (default: $FOI_SEARCH_DB, else in the user data folder). "
+    "The vector index lives beside it in NAME.index/.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
+    """Find how a UK Freedom of Information request was answered before.
+
+    \b
+    Quick start:
+      foi-search demo                      # ingest the bundled corpus and ask it
+      foi-search ingest PATH...            # add responses (JSON, HTML, PDF, text...)
+      foi-search index                     # build the semantic index
+      foi-search precedents "request text" # similar requests, outcomes, wording
+    """
+    from foi_search.core.config import default_db_path
+
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = Path(db) if db else default_db_path()
+    ctx.obj["debug"] = debug
