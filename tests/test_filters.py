@@ -49,11 +49,11 @@ def test_cli_refuses_a_bad_date_with_one_line_and_exit_2(tmp_path):
 
 
 def test_server_takes_the_same_names():
-    from foi_search.serve.server import parse_query
+    from foi_search.serve.params import parse_query
 
     q = parse_query("/search", {"q": ["parking"], "outcome": ["refused", "not_held"], "since": ["2020-01-01"]})
     assert q.filters.outcomes == ["refused", "not_held"] and q.filters.since == "2020-01-01"
-    from foi_search.serve.server import BadRequest
+    from foi_search.serve.params import BadRequest
 
     with pytest.raises(BadRequest, match="YYYY-MM-DD"):
         parse_query("/search", {"q": ["parking"], "until": ["soon"]})

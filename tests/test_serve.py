@@ -25,7 +25,8 @@ from search_helpers import FakeEmbedder, fill_store, load_fixture_documents
 
 from foi_search.cli import cli
 from foi_search.core.errors import FoiSearchError
-from foi_search.serve.server import MAX_BODY, FoiSearchServer, SearchService
+from foi_search.serve.server import MAX_BODY, FoiSearchServer
+from foi_search.serve.service import SearchService
 from foi_search.store import Store
 
 REQUEST = "How many staff were disciplined for misuse of social media each year, and what were their job roles?"

@@ -1,6 +1,6 @@
 """``foi-search serve``: keep the model and the index warm for scripts.
 
-Parses options, opens one :class:`foi_search.serve.server.SearchService` and serves
+Parses options, opens one :class:`foi_search.serve.service.SearchService` and serves
 it until Ctrl-C or SIGTERM. Everything else lives in :mod:`foi_search.serve.server`.
 """
 
@@ -32,7 +32,8 @@ def serve_command(ctx: click.Context, host: str, port: int, keyword_only: bool, 
       foi-search serve &
       curl 'http://127.0.0.1:8765/search?q=CCTV+cameras&limit=3&outcome=disclosed_full'
     """
-    from foi_search.serve.server import FoiSearchServer, SearchService, serve_until_stopped
+    from foi_search.serve.server import FoiSearchServer, serve_until_stopped
+    from foi_search.serve.service import SearchService
 
     say = lambda m: click.echo(m, err=True)  # noqa: E731
     service = SearchService(ctx.obj["db"], keyword_only=keyword_only, notify=say)
