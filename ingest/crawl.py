@@ -25,7 +25,8 @@ from urllib.parse import urljoin
 
 from ingest.parsers import ParseError
 from ingest.pipeline import enrich_and_save
-from ingest.sources.base import SKIP_EXTENSIONS, StopCrawl, body_kind, extract_text, url_extension
+from ingest.sources.base import StopCrawl
+from ingest.sources.html import SKIP_EXTENSIONS, body_kind, extract_text, url_extension
 
 #: Item outcomes that mean "nothing new here" (they extend a known stretch).
 KNOWN_OUTCOMES = ("skipped", "same", "unchanged")

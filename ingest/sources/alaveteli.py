@@ -21,7 +21,8 @@ from foi_search.core.errors import FoiSearchError
 
 from ..parsers import ParseError
 from ..parsers import page_parser
-from .base import CrawlContext, ListedItem, Source, attachment_links, links, next_page_link, soup_of
+from .base import CrawlContext, ListedItem, Source
+from .html import attachment_links, links, next_page_link, soup_of
 from .http import Response
 
 _REQUEST = re.compile(r"^/request/([A-Za-z0-9_\-]+)/?$")

@@ -26,20 +26,8 @@ from foi_search.core.domain import Document, Message
 
 from ..parsers import ParseError
 from ..parsers.common import labelled_value, parse_date
-from .base import (
-    CrawlContext,
-    ListedItem,
-    Source,
-    body_kind,
-    extract_text,
-    file_name,
-    html_text,
-    links,
-    next_page_link,
-    soup_of,
-    time_datetime,
-    url_extension,
-)
+from .base import CrawlContext, ListedItem, Source
+from .html import body_kind, extract_text, file_name, html_text, links, next_page_link, soup_of, time_datetime, url_extension
 from .http import Response
 
 _ENTRY_CLASS = re.compile(r"result|item|decision|listing|card|notice|row", re.I)

@@ -37,20 +37,8 @@ from foi_search.core.errors import FoiSearchError
 
 from ..parsers import PAGE_PARSERS, ParseError, page_parser
 from ..parsers.common import parse_date
-from .base import (
-    CrawlContext,
-    ListedItem,
-    Source,
-    attachment_links,
-    body_kind,
-    file_document,
-    file_name,
-    html_text,
-    links,
-    next_page_link,
-    soup_of,
-    time_datetime,
-)
+from .base import CrawlContext, ListedItem, Source, file_document
+from .html import attachment_links, body_kind, file_name, html_text, links, next_page_link, soup_of, time_datetime
 from .http import Response, host_of, normalise_url
 
 

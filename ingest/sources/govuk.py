@@ -19,7 +19,8 @@ from foi_search.core.domain import Attachment, Document, Message
 
 from ..parsers import ParseError
 from ..parsers import page_parser
-from .base import CrawlContext, ListedItem, Source, html_text
+from .base import CrawlContext, ListedItem, Source
+from .html import html_text
 from .http import Response
 
 #: Hosts gov.uk serves attachments from, followed when crawling the real site.

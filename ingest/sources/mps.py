@@ -27,18 +27,8 @@ from foi_search.core.domain import Document, Message
 
 from ..parsers import ParseError, page_parser
 from ..parsers.common import month_number
-from .base import (
-    CrawlContext,
-    ListedItem,
-    Source,
-    attachment_links,
-    body_kind,
-    file_document,
-    html_text,
-    links,
-    next_page_link,
-    soup_of,
-)
+from .base import CrawlContext, ListedItem, Source, file_document
+from .html import attachment_links, body_kind, html_text, links, next_page_link, soup_of
 from .http import Response
 
 DEFAULT_LOG_PATH = "/foi-ai/accessing-information/published-items/"
