@@ -65,6 +65,7 @@ class QueryScore:
     measures: dict[str, float] = field(default_factory=dict)
     top: list[str] = field(default_factory=list)
     split: str | None = None
+    filtered: bool = False
 
 
 @dataclass
@@ -119,6 +120,11 @@ class RetrievalScores:
             lines.append(row(kind, vals, [q for q in answerable if q.kind == kind]))
         for split, vals in sorted(self.by_split.items()):
             lines.append(row(f"split {split}", vals, [q for q in answerable if q.split == split]))
+        with_filters = [q for q in answerable if q.filtered]
+        if with_filters:
+            for name, subset in (("with filters", with_filters), ("no filters", [q for q in answerable if not q.filtered])):
+                vals = {m: _mean([q.measures[m] for q in subset]) for m in MEASURES}
+                lines.append(row(name, vals, subset))
         n_flagged = sum(q.flagged for q in answerable)
         lines.append(f"Answerable queries answered \"no close precedent\": {n_flagged} of {self.n_answerable}.")
         if self.no_relevant_flagged is not None:
@@ -280,6 +286,7 @@ def evaluate_retrieval(
                 measures,
                 ranked[:10],
                 q.get("split"),
+                bool(q.get("filters")) and not ignore_filters,
             )
         )
     answerable = [s for s in scored if not s.no_relevant]

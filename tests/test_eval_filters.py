@@ -40,6 +40,7 @@ def test_filters_apply_and_can_be_ignored(tmp_path, store):
     assert set(s.by_split) == {"tune", "holdout"} and set(s.by_kind) == {"officer_query", "tribunal_ruling"}
     text = s.describe()
     assert "split holdout" in text and "flagged" in text and "answered \"no close precedent\"" in text
+    assert "with filters" in text
 
     loose = evaluate_retrieval(store, q, r, keyword_only=True, ignore_filters=True)
     top = next(x for x in loose.queries if x.qid == "a").top
