@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import click
 
-from .cli_util import EXIT_EMPTY, EXIT_OK, emit_json, open_store
+from foi_search.cli.util import EXIT_EMPTY, EXIT_OK, emit_json, open_store
 
 
 @click.group("eval")
@@ -32,7 +32,7 @@ def eval_extraction(ctx: click.Context, gold: str, as_json: bool, show_errors: b
     test, s16 and reference accuracy. Documents are matched by doc_id =
     source_key; ingest the gold documents first.
     """
-    from .evaluate_extraction import evaluate_extraction
+    from foi_search.services.evaluate.extraction import evaluate_extraction
 
     store = open_store(ctx)
     scores = evaluate_extraction(store, gold)
@@ -62,8 +62,8 @@ def eval_retrieval(
     A query line may name ``filters`` (as the search options: authority,
     source, since, until, law, outcome, exemption, kind) and a ``split``.
     """
-    from .cli_util import emit_json, open_store
-    from .evaluate_retrieval import evaluate_retrieval
+    from foi_search.cli.util import emit_json, open_store
+    from foi_search.services.evaluate.retrieval import evaluate_retrieval
 
     store = open_store(ctx)
     scores = evaluate_retrieval(store, queries, qrels, keyword_only=keyword_only, ignore_filters=ignore_filters)

@@ -25,8 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import FoiSearchError
-from .store import Store
+from foi_search.core.errors import FoiSearchError
+from foi_search.store import Store
 
 MEASURES = ("ndcg@10", "recall@10", "recall@100", "mrr")
 
@@ -185,18 +185,18 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     return dict(qrels)
 
 
-#: Keys a query's ``filters`` object may hold, as :func:`foi_search.filters.parse_filters` names them;
+#: Keys a query's ``filters`` object may hold, as :func:`foi_search.core.filters.parse_filters` names them;
 #: ``outcome`` and ``kind`` take one value or a list, like the repeatable CLI options.
 FILTER_KEYS = ("authority", "source", "since", "until", "law", "outcome", "exemption", "kind")
 
 
 def query_filters(query: dict):
-    """The :class:`foi_search.filters.Filters` a query line asks for (empty when it has none).
+    """The :class:`foi_search.core.filters.Filters` a query line asks for (empty when it has none).
 
     Raises:
         FoiSearchError: ``filters`` is not an object, names an unknown key or a value the CLI would refuse.
     """
-    from .filters import Filters, parse_filters
+    from foi_search.core.filters import Filters, parse_filters
 
     spec = query.get("filters") or {}
     if not isinstance(spec, dict):
@@ -250,11 +250,11 @@ def evaluate_retrieval(
         qrels_path: TREC qrels.
         keyword_only: Skip dense search.
         embedder: Embedder for dense search (default: the packaged model).
-        searcher: A ready :class:`foi_search.search.Searcher` (overrides the two above).
+        searcher: A ready :class:`foi_search.search.searcher.Searcher` (overrides the two above).
         depth: Documents ranked per query (Recall@100 needs 100).
         ignore_filters: Run every query without its ``filters`` (what the filters are worth).
     """
-    from .search import Searcher
+    from foi_search.search.searcher import Searcher
 
     queries = load_queries(queries_path)
     qrels = load_qrels(qrels_path)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conftest import need_shared
 
-from foi_search.evaluate_retrieval import load_qrels, load_queries
+from foi_search.services.evaluate.retrieval import load_qrels, load_queries
 
 SET = Path(__file__).resolve().parents[1] / "eval" / "corpus"
 KINDS = {"new_request", "officer_query", "exists_check", "tribunal_ruling"}

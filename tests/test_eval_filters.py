@@ -7,8 +7,8 @@ import json
 import pytest
 from search_helpers import fill_store
 
-from foi_search.errors import FoiSearchError
-from foi_search.evaluate_retrieval import evaluate_retrieval, load_queries
+from foi_search.core.errors import FoiSearchError
+from foi_search.services.evaluate.retrieval import evaluate_retrieval, load_queries
 
 
 def _write(tmp_path, queries: list[dict], qrels: str):

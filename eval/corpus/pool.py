@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from foi_search.evaluate_retrieval import load_queries, query_filters  # noqa: E402
-from foi_search.filters import Filters  # noqa: E402
-from foi_search.search import Searcher  # noqa: E402
+from foi_search.services.evaluate.retrieval import load_queries, query_filters  # noqa: E402
+from foi_search.core.filters import Filters  # noqa: E402
+from foi_search.search.searcher import Searcher  # noqa: E402
 from foi_search.store import Store  # noqa: E402
 
 
