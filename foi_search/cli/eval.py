@@ -51,15 +51,22 @@ def eval_extraction(ctx: click.Context, gold: str, as_json: bool, show_errors: b
 @click.option("--queries", "queries", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON lines {qid, kind, text, no_relevant}.")
 @click.option("--qrels", "qrels", required=True, type=click.Path(exists=True, dir_okay=False), help="TREC qrels: qid 0 doc_id grade.")
 @click.option("--keyword-only", is_flag=True, help="Score keyword search alone (no model).")
+@click.option("--ignore-filters", is_flag=True, help="Run each query without the filters its line names.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores (with per-query details) as JSON.")
 @click.pass_context
-def eval_retrieval(ctx: click.Context, queries: str, qrels: str, keyword_only: bool, as_json: bool) -> None:
-    """nDCG@10, Recall@10/100 and MRR, overall and per query kind, plus no-precedent flagging."""
+def eval_retrieval(
+    ctx: click.Context, queries: str, qrels: str, keyword_only: bool, ignore_filters: bool, as_json: bool
+) -> None:
+    """nDCG@10, Recall@10/100 and MRR, overall, per query kind and per split, plus no-precedent flagging.
+
+    A query line may name ``filters`` (as the search options: authority,
+    source, since, until, law, outcome, exemption, kind) and a ``split``.
+    """
     from foi_search.cli.util import emit_json, open_store
     from foi_search.services.evaluate.retrieval import evaluate_retrieval
 
     store = open_store(ctx)
-    scores = evaluate_retrieval(store, queries, qrels, keyword_only=keyword_only)
+    scores = evaluate_retrieval(store, queries, qrels, keyword_only=keyword_only, ignore_filters=ignore_filters)
     if as_json:
         emit_json(scores)
     else:

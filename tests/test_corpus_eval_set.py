@@ -1,0 +1,82 @@
+"""The whole-corpus retrieval set in eval/corpus: it parses, and every judged key is in ../shared.
+
+The key check reads file names and CSV ids under ../shared/corpus directly (no
+ingest), so it stays fast; it is skipped where ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from pathlib import Path
+
+from conftest import need_shared
+
+from foi_search.services.evaluate.retrieval import load_qrels, load_queries
+
+SET = Path(__file__).resolve().parents[1] / "eval" / "corpus"
+KINDS = {"new_request", "officer_query", "exists_check", "tribunal_ruling"}
+
+
+def test_queries_and_qrels_parse_and_agree():
+    queries = load_queries(SET / "queries.jsonl")  # also validates each line's filters
+    qrels = load_qrels(SET / "qrels.tsv")
+    qids = [q["qid"] for q in queries]
+    assert len(qids) == len(set(qids)) >= 30
+    assert set(qrels) <= set(qids), "judgments for a query that is not in queries.jsonl"
+    assert {q["kind"] for q in queries} == KINDS
+    assert {q["split"] for q in queries} == {"tune", "holdout"}
+    for q in queries:
+        positives = [g for g in qrels.get(q["qid"], {}).values() if g > 0]
+        if q["no_relevant"]:
+            assert not positives, f"{q['qid']} is marked no_relevant but has relevant judgments"
+        else:
+            assert 2 in positives, f"{q['qid']} has no grade-2 document"
+    for rel in qrels.values():
+        for doc, grade in rel.items():
+            assert grade in (0, 1, 2)
+            # Keys of different sources can collide (Tribunal ids and Devon references are both numbers).
+            assert re.fullmatch(r"[a-z]+:\S+", doc), doc
+    assert sum(bool(q.get("filters")) for q in queries) >= len(queries) // 3
+    assert sum(q["no_relevant"] for q in queries) >= 4
+
+
+def _corpus_keys(corpus: Path) -> dict[str, set[str]]:
+    """Every key each source's parser can give, read straight from the files."""
+    keys: dict[str, set[str]] = {s: set() for s in ("wdtk", "devon", "tribunal", "letter", "mps", "govuk")}
+    keys["wdtk"] = {p.stem for p in (corpus / "wdtk-sheffield" / "threads").glob("*.json")}
+    for page in (corpus / "wdtk-mhclg" / "pages").glob("*.html"):
+        keys["wdtk"] |= set(re.findall(r"whatdotheyknow\.com/request/([\w-]+)", page.read_text(errors="replace")))
+    for log in (corpus / "devon-foi-log").glob("*.csv"):
+        rows = csv.DictReader(io.StringIO(log.read_text(encoding="cp1252", errors="replace")))
+        keys["devon"] |= {r["Reference"].strip() for r in rows if r.get("Reference")}
+    # Empty text files (scans) are not ingested, so they cannot be judged either.
+    keys["tribunal"] = {p.stem for p in (corpus / "tribunal" / "text").glob("*.txt") if p.stat().st_size}
+    for folder in ("nhs-letters", "police-letters"):
+        keys["letter"] |= {p.stem for p in (corpus / folder).iterdir() if p.suffix in (".pdf", ".docx", ".txt")}
+    keys["mps"] = {p.stem for p in (corpus / "mps-seed").glob("*.txt")}
+    for item in (corpus / "govuk-foi-release").glob("*.json"):
+        keys["govuk"] |= set(re.findall(r'"base_path":\s*"[^"]*/([^"/]+)"', item.read_text()))
+    return keys
+
+
+def test_every_judged_key_is_in_the_shared_corpus():
+    corpus = need_shared("corpus")
+    keys = _corpus_keys(corpus)
+    ico_csv = (corpus / "ico-decisions-metadata" / "decision-notices.csv").read_text(encoding="utf-8", errors="replace")
+    ico_refs = set(re.findall(r"(fs|fer)_?(\d{6,8})", ico_csv.lower()))
+    missing = Counter()
+    for rel in load_qrels(SET / "qrels.tsv").values():
+        for doc in rel:
+            source, key = doc.split(":", 1)
+            if source == "ico":
+                found = all(
+                    (m.group(1).lower(), m.group(2)) in ico_refs for m in re.finditer(r"(FS|FER)(\d{6,8})", key)
+                )
+            else:
+                found = key in keys.get(source, set())
+            if not found:
+                missing[doc] += 1
+    assert not missing, f"judged keys not in ../shared/corpus: {sorted(missing)[:10]}"
