@@ -17,9 +17,8 @@ from dataclasses import dataclass, field, replace
 from foi_search.core.domain import RELEASED_OUTCOMES
 from foi_search.core.exemptions import describe
 from foi_search.core.filters import Filters
-from foi_search.core.text import clean_request
 from foi_search.search.querytext import TermMatcher, fts_query, jaccard, shingles
-from foi_search.search.present import SearchHit, SearchResult, trim_passage
+from foi_search.search.present import BATCH_SIMILARITY, SearchHit, SearchResult, group_batches, trim_passage  # noqa: F401
 from foi_search.search.searcher import Searcher
 from foi_search.store import Store
 
@@ -27,8 +26,6 @@ from foi_search.store import Store
 REQUEST_KINDS = ("response", "log_entry")
 #: Passage roles that carry an authority's reasoning for an exemption.
 REASONING_ROLES = ("exemption_reasoning", "public_interest", "harm")
-#: Two requests whose cleaned texts share this much (3-word shingles) are one batch.
-BATCH_SIMILARITY = 0.6
 #: Two reasoning passages this similar are shown once.
 REASONING_SIMILARITY = 0.5
 #: Exemptions given a section in a report, most relevant first.
@@ -200,16 +197,8 @@ def citation_of(row: dict) -> Citation:
 
 def collapse_batches(hits: list[SearchHit], request_texts: dict[int, str]) -> list[list[SearchHit]]:
     """Group near-identical requests (one text sent to many authorities), in rank order."""
-    groups: list[tuple[set, list[SearchHit]]] = []
-    for h in hits:
-        sh = shingles(clean_request(request_texts.get(h.doc_id) or ""))
-        for rep, members in groups:
-            if len(sh) >= 8 and jaccard(sh, rep) >= BATCH_SIMILARITY:
-                members.append(h)
-                break
-        else:
-            groups.append((sh, [h]))
-    return [members for _, members in groups]
+    by_id = {h.doc_id: h for h in hits}
+    return [[by_id[d] for d in g] for g in group_batches([h.doc_id for h in hits], request_texts)]
 
 
 def precedent_report(

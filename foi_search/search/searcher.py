@@ -25,7 +25,14 @@ from typing import Callable
 from foi_search.core.config import index_dir_for
 from foi_search.core.filters import Filters
 from foi_search.search import fusion
-from foi_search.search.present import SearchHit, SearchResult, hits_for, trim_passage  # noqa: F401  (re-exported)
+from foi_search.search.present import (  # noqa: F401  (SearchHit, trim_passage re-exported)
+    SearchHit,
+    SearchResult,
+    attach_members,
+    collapse_ranked,
+    hits_for,
+    trim_passage,
+)
 from foi_search.search.querytext import clean_query, query_terms
 from foi_search.search.resources import prewarm  # noqa: F401  (re-exported for the CLI)
 from foi_search.search.signals import DenseSignal, KeywordSignal
@@ -114,21 +121,27 @@ class Searcher:
         *,
         limit: int = 10,
         qid: str | None = None,
+        collapse: bool = True,
     ) -> SearchResult:
         """Rank documents for ``query``.
 
         Args:
             query: Free text: a whole request, a few words, or a question.
             filters: Restrictions on the documents returned.
-            limit: Documents returned.
+            limit: Results returned (a batch of near-identical requests counts once).
             qid: Carried into the result (batch mode).
+            collapse: Collapse near-identical requests sent to many
+                authorities into one result with ``count`` and ``members``
+                (evaluation ranks documents, so it passes False).
 
         Returns:
             A :class:`SearchResult`; an empty or unusable query gives no results
             and ``no_close_precedent`` set, never an error.
         """
         ranking = self.rank(query, filters or Filters())
-        hits = self.hits_for(ranking.ranked[:limit], ranking.terms, ranking.query_vector)
+        ranked, groups = collapse_ranked(self.store, ranking.ranked, limit) if collapse else (ranking.ranked[:limit], {})
+        hits = self.hits_for(ranked, ranking.terms, ranking.query_vector)
+        attach_members(self.store, hits, groups)
         no_close = not hits or ranking.no_close_precedent
         return SearchResult(query, hits, no_close, ranking.confidence, self.mode, ranking.terms, qid, self.index_stale)
 

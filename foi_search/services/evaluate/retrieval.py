@@ -177,7 +177,7 @@ def evaluate_retrieval(
     start = time.perf_counter()
     scored: list[QueryScore] = []
     for q in queries:
-        result = searcher.search(q["text"], limit=depth, qid=q["qid"])
+        result = searcher.search(q["text"], limit=depth, qid=q["qid"], collapse=False)
         ranked = [h.source_key for h in result.results]
         rel = qrels.get(q["qid"], {})
         no_rel = bool(q.get("no_relevant")) or not any(g > 0 for g in rel.values())
