@@ -167,13 +167,25 @@ class Searcher:
         if fb_terms:
             fused = fusion.add_feedback(base, kw_signal.scores(fb_terms, filters), dense, n_total)
         ranked = sorted(fused.items(), key=lambda x: (-x[1], x[0]))
-        conf = fusion.confidence(
+        evidence = fusion.Evidence(
             best_cosine=dense.best_cosine if dense is not None else None,
             agree=fusion.agreement(kw, dense) if dense is not None else 0.0,
             cover=kw_signal.coverage(terms, [d for d, _ in ranked[:3]]),
             unseen=kw_signal.unseen_share(terms),
+            n_set=n_total,
+            n_store=kw_signal.count_docs(None),
+            filtered=allowed is not None,
+            best_view=dense.best_view if dense is not None else None,
+            best_passage=dense.best_passage if dense is not None else None,
+            view_mean=dense.view_mean if dense is not None else 0.0,
+            view_sd=dense.view_sd if dense is not None else 0.0,
+            view_count=dense.view_count if dense is not None else 0,
         )
-        return fusion.Ranking(ranked, conf, mode, terms, qvec)
+        ranking = fusion.Ranking(ranked, evidence.confidence(), mode, terms, qvec, evidence)
+        if ranking.needs_store_check:
+            # Only for the few filtered queries near the threshold: the whole store's view of the query.
+            evidence.store_confidence = self.rank(query, Filters()).confidence
+        return ranking
 
     # -- presenting --------------------------------------------------------------
 
