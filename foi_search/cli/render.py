@@ -218,4 +218,6 @@ def render_precedents(report, *, markdown: bool = False) -> str:
         for t in s.tribunal:
             lines.append(f"* {t.citation.title} — appeal {t.appeal_outcome or 'outcome unknown'}")
             lines.append(f"  {_cite(t.citation, markdown)}")
+            if t.passage:
+                lines.append(f"  > {t.passage}" if markdown else textwrap.indent(textwrap.fill(t.passage, 96), "  | "))
     return "\n".join(lines).rstrip() + "\n"
