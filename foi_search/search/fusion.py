@@ -19,6 +19,12 @@ W_FEEDBACK_KEYWORD_ONLY = 0.3
 #: Documents fused per query besides the keyword matches: the best by dense
 #: score (also the depth of the ranking recall is measured on).
 DENSE_CANDIDATES = 1000
+#: z-units added to documents of a kind the query asks for in its words
+#: (:func:`~foi_search.search.querytext.wanted_kinds`) when no kind filter is
+#: given: "how did the Tribunal rule on X" ranks Tribunal decisions on X above
+#: requests about X. Chosen on the whole-corpus dev set's "tune" split
+#: (docs/search.md); a kind filter, when given, decides instead.
+W_WANTED_KIND = 4.0
 #: Feedback: titles of this many top documents; a word must be in this many.
 FEEDBACK_DOCS, FEEDBACK_MIN_SHARED = 3, 2
 #: Confidence = best dense cosine + W_AGREE * agreement + W_COVER * coverage
@@ -197,6 +203,11 @@ def add_feedback(base: dict[int, float], fb: dict[int, float], dense, n_total: i
         fused = dict(base)
         fused.update({d: W_DENSE * v for d, v in dense.lookup(new).items()})
     return weighted_sum(fused, z_scores(fb, n_total), 1.0, W_FEEDBACK if dense is not None else W_FEEDBACK_KEYWORD_ONLY)
+
+
+def prefer_kinds(fused: dict[int, float], wanted: set[int]) -> dict[int, float]:
+    """``fused`` with :data:`W_WANTED_KIND` added to the documents in ``wanted``."""
+    return {d: v + (W_WANTED_KIND if d in wanted else 0.0) for d, v in fused.items()}
 
 
 def agreement(kw: dict[int, float], dense) -> float:

@@ -7,7 +7,8 @@ The :class:`Searcher` only wires the pieces together:
 2. :mod:`~foi_search.search.signals` scores documents by keyword (BM25) and
    by embedding (document views and best passages);
 3. :mod:`~foi_search.search.fusion` z-normalises and fuses them, adds one
-   round of title-word feedback, and makes a
+   round of title-word feedback, prefers the kind of document a query asks
+   for in its words ("how did the Tribunal rule…"), and makes a
    :class:`~foi_search.search.fusion.Ranking` that owns the confidence and the
    "no close precedent" decision;
 4. :mod:`~foi_search.search.present` turns the top of the ranking into results.
@@ -33,7 +34,7 @@ from foi_search.search.present import (  # noqa: F401  (SearchHit, trim_passage 
     hits_for,
     trim_passage,
 )
-from foi_search.search.querytext import clean_query, query_terms
+from foi_search.search.querytext import clean_query, query_terms, wanted_kinds
 from foi_search.search.resources import prewarm  # noqa: F401  (re-exported for the CLI)
 from foi_search.search.signals import DenseSignal, KeywordSignal
 from foi_search.store import Store
@@ -166,6 +167,9 @@ class Searcher:
         fused = base
         if fb_terms:
             fused = fusion.add_feedback(base, kw_signal.scores(fb_terms, filters), dense, n_total)
+        wanted = wanted_kinds(query) if not filters.kinds else []
+        if wanted:
+            fused = fusion.prefer_kinds(fused, kw_signal.ids_of_kinds(wanted))
         ranked = sorted(fused.items(), key=lambda x: (-x[1], x[0]))
         evidence = fusion.Evidence(
             best_cosine=dense.best_cosine if dense is not None else None,

@@ -45,6 +45,7 @@ class KeywordSignal:
         self.store = store
         self._df: dict[str, int] = {}
         self._n_docs: int | None = None
+        self._kind_ids: dict[str, set[int]] = {}
 
     def allowed_ids(self, filters: Filters) -> set[int] | None:
         """Ids of the documents passing ``filters`` (None when nothing is filtered)."""
@@ -75,6 +76,15 @@ class KeywordSignal:
             f"where documents_fts match ? and {where} order by bm25(documents_fts, {w}) limit ?"
         )
         return {r[0]: r[1] for r in self.store.conn.execute(sql, [fts_query(terms), *params, depth])}
+
+    def ids_of_kinds(self, kinds: list[str]) -> set[int]:
+        """Ids of the documents of ``kinds`` (cached per kind)."""
+        out: set[int] = set()
+        for k in kinds:
+            if k not in self._kind_ids:
+                self._kind_ids[k] = {r[0] for r in self.store.conn.execute("select id from documents where kind = ?", [k])}
+            out |= self._kind_ids[k]
+        return out
 
     def feedback_terms(self, top_ids: list[int], min_shared: int) -> list[str]:
         """Title words shared by at least ``min_shared`` of the top documents."""
