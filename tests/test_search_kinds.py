@@ -49,3 +49,35 @@ def test_asking_how_the_tribunal_ruled_ranks_its_decisions_first(searcher):
     # A kind filter, when given, decides instead.
     only = searcher.search("How did the Tribunal rule on waste collection contract pricing?", Filters(kinds=["response"]))
     assert {h.kind for h in only.results} == {"response"}
+
+
+def test_among_rulings_their_text_decides_not_their_parties_names(store):
+    import dataclasses
+
+    from search_helpers import load_fixture_documents
+
+    from foi_search.core.domain import Message, Passage
+
+    docs = load_fixture_documents()
+    base = next(d for d in docs if d.source_key == "EA-2021-0420")
+
+    def ruling(key, title, text):
+        return dataclasses.replace(
+            base, source_key=key, title=title, references=[key], url=None,
+            messages=[Message(direction="incoming", sent_at="2023-05-02", text=text)],
+            passages=[Passage(text=text, role="ruling", exemption="s40(2)", seq=0)],
+        )
+
+    fill_store(store, docs + [
+        ruling("EA-2023-0011", "Tom Parking v Information Commissioner",
+               "Names of hospital consultants on a rota are personal data; disclosure would be unfair."),
+        ruling("EA-2023-0012", "Harbour Residents Group v Information Commissioner",
+               "Names of the enforcement officers who issued parking tickets are personal data of junior staff."),
+    ])
+    searcher = Searcher(store, keyword_only=True)
+    found = searcher.search("names of officers issuing parking tickets", Filters(kinds=["tribunal_decision"]))
+    assert found.results[0].source_key == "EA-2023-0012"
+    # Among requests, titles still count (they say what was asked).
+    assert searcher.search("parking tickets by street", Filters(kinds=["response"])).results[0].source_key == (
+        "parking_pcns_westford"
+    )

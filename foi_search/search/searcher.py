@@ -36,7 +36,7 @@ from foi_search.search.present import (  # noqa: F401  (SearchHit, trim_passage 
 )
 from foi_search.search.querytext import clean_query, query_terms, wanted_kinds
 from foi_search.search.resources import prewarm  # noqa: F401  (re-exported for the CLI)
-from foi_search.search.signals import DenseSignal, KeywordSignal
+from foi_search.search.signals import DenseSignal, KeywordSignal, rulings_only
 from foi_search.store import Store
 
 
@@ -163,7 +163,8 @@ class Searcher:
             return fusion.Ranking([], 0.0, mode, terms, qvec)
         base = fusion.fuse_base(kw, dense, n_total)
         top = [d for d, _ in sorted(base.items(), key=lambda x: -x[1])[: fusion.FEEDBACK_DOCS]]
-        fb_terms = kw_signal.feedback_terms(top, fusion.FEEDBACK_MIN_SHARED)
+        # Rulings' titles are their parties' names: no feedback from them.
+        fb_terms = [] if rulings_only(filters) else kw_signal.feedback_terms(top, fusion.FEEDBACK_MIN_SHARED)
         fused = base
         if fb_terms:
             fused = fusion.add_feedback(base, kw_signal.scores(fb_terms, filters), dense, n_total)

@@ -26,12 +26,23 @@ from foi_search.search.querytext import fts_query, query_parts, query_terms
 
 #: bm25() column weights for documents_fts (title, authority, request_text, body).
 BM25_WEIGHTS = (5.0, 0.0, 1.0, 0.1)
+#: bm25() column weights when only rulings are ranked (``--kind tribunal_decision``):
+#: a ruling's title is its parties' names and it has no request, so its text
+#: decides (and no title-word feedback is added, see the Searcher).
+BM25_WEIGHTS_RULINGS = (0.0, 0.0, 1.0, 1.0)
+#: Kinds whose documents are rulings, not requests.
+RULING_KINDS = frozenset({"tribunal_decision", "ico_decision"})
 #: Keyword matches considered per query.
 KEYWORD_DEPTH = 300
 #: Weight of a document's best passage (cosine, z-scored) next to its views.
 W_PASSAGE = 0.5
 #: Passages fetched from the vector index per query for that.
 PASSAGE_DEPTH = 2000
+
+
+def rulings_only(filters: Filters) -> bool:
+    """True when ``filters`` admit only rulings (Tribunal or ICO decisions)."""
+    return bool(filters.kinds) and set(filters.kinds) <= RULING_KINDS
 
 
 class KeywordSignal:
@@ -66,7 +77,7 @@ class KeywordSignal:
         """BM25 scores (higher is better) of documents matching any of ``terms``."""
         if not terms:
             return {}
-        w = ", ".join(str(x) for x in BM25_WEIGHTS)
+        w = ", ".join(str(x) for x in (BM25_WEIGHTS_RULINGS if rulings_only(filters) else BM25_WEIGHTS))
         # Join the documents only to filter: unfiltered, the join costs ~10 ms a query on the whole corpus.
         join, (where, params) = "", ("1", [])
         if not filters.is_empty():
