@@ -84,9 +84,11 @@ def test_filtered_set_judged_against_what_it_can_offer():
 
 
 def test_agreement_counts_less_in_small_sets():
-    def conf(n):
-        return fusion.Evidence(best_cosine=0.5, agree=1.0, n_set=n).confidence()
+    def conf(n, filtered=True):
+        return fusion.Evidence(best_cosine=0.5, agree=1.0, n_set=n, filtered=filtered).confidence()
 
-    # In a set of ten or fewer the two top tens are the whole set: agreeing says nothing.
+    # In a filtered set of ten or fewer the two top tens are the whole set: agreeing says nothing.
     assert conf(5) == pytest.approx(0.5) and conf(10) == pytest.approx(0.5)
     assert conf(20) < conf(200) < conf(20000) <= 0.5 + fusion.W_AGREE
+    # The whole store keeps the calibrated formula, however small.
+    assert conf(9, filtered=False) == pytest.approx(0.5 + fusion.W_AGREE)

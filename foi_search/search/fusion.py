@@ -42,8 +42,8 @@ NO_PRECEDENT_BELOW_KEYWORD = 0.2
 #: wants the nearest within the filter). Calibrated with
 #: bench/filtered_calibration.py (docs/search.md).
 FILTERED_RELATIVE = 0.85
-#: Agreement of two top tens is discounted by ``1 - AGREE_DEPTH / n`` in a set
-#: of ``n`` documents: in a set of ten or fewer they agree by construction.
+#: Agreement of two top tens is discounted by ``1 - AGREE_DEPTH / n`` in a
+#: filtered set of ``n`` documents: in a set of ten or fewer they agree by construction.
 AGREE_DEPTH = 10
 
 
@@ -83,8 +83,12 @@ class Evidence:
     store_confidence: float | None = None
 
     def confidence(self) -> float:
-        """The confidence compared with the threshold (agreement discounted in small sets)."""
-        agree = self.agree * max(0.0, 1.0 - AGREE_DEPTH / max(self.n_set, 1))
+        """The confidence compared with the threshold (agreement discounted in small filtered sets).
+
+        The whole store keeps the calibrated formula, however small it is (a
+        demo store of a few dozen documents).
+        """
+        agree = self.agree * (max(0.0, 1.0 - AGREE_DEPTH / max(self.n_set, 1)) if self.filtered else 1.0)
         return confidence(best_cosine=self.best_cosine, agree=agree, cover=self.cover, unseen=self.unseen)
 
 
