@@ -285,7 +285,7 @@ def test_cli_filter_options(cli_db):
               "staff disciplined social media"],
     )
     assert r.exit_code == 0
-    keys = {x["source_key"] for x in json.loads(r.stdout)["results"]}
+    keys = {m["source_key"] for x in json.loads(r.stdout)["results"] for m in x["members"]}
     assert keys == {"social_media_discipline_eastmere", "social_media_discipline_kingsbridge"}
     r = CliRunner().invoke(cli, ["--db", cli_db, "search", "--outcome", "bogus", "x"])
     assert r.exit_code == 2

@@ -135,3 +135,54 @@ def test_cli_exists(filled, db_path):
     r = CliRunner().invoke(cli, ["--db", str(db_path), "exists", "--keyword-only", "--json", "parking penalty charge notices"])
     res = json.loads(r.stdout)["results"][0]
     assert res["attachments"][0]["name"] == "pcn_monthly_2022.csv"
+
+
+def _ruling(base, key, title, ruling_text, code="s40(2)"):
+    import dataclasses
+
+    from foi_search.core.domain import ExemptionCitation, Message, Passage
+
+    return dataclasses.replace(
+        base, source_key=key, title=title, references=[key.replace("-", "/")], url=f"https://example.org/tribunal/{key}",
+        messages=[Message(direction="incoming", sent_at="2023-05-02", text=ruling_text)],
+        passages=[Passage(text=ruling_text, role="ruling", exemption=code, seq=0)],
+        exemptions=[ExemptionCitation(code=code, detail=code, status="applied")],
+        meta={"appeal_outcome": "Dismissed", "sections_considered": [code]},
+    )
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_tribunal_rulings_ranked_by_what_they_decided_not_party_names(store, mode):
+    from search_helpers import load_fixture_documents
+
+    from foi_search.search.precedents import TribunalRanker
+    from foi_search.search.querytext import query_terms
+
+    docs = load_fixture_documents()
+    base = next(d for d in docs if d.kind == "tribunal_decision" and d.source_key == "EA-2021-0420")
+    extra = [
+        # A party called Parking, ruling on something else entirely.
+        _ruling(base, "EA-2023-0011", "Tom Parking v Information Commissioner",
+                "The names of hospital consultants on a rota are personal data; disclosure would be unfair. Dismissed."),
+        _ruling(base, "EA-2023-0012", "Harbour Residents Group v Information Commissioner",
+                "The names of the civil enforcement officers who issued parking tickets on each street are personal "
+                "data of junior staff; their identities add nothing to scrutiny of enforcement. Dismissed."),
+        # Decided the same kind of information, but on another exemption: never listed for s40(2).
+        _ruling(base, "EA-2023-0013", "Quayside Traders v Information Commissioner",
+                "Officers who issued parking tickets: the enforcement contract prices are commercially sensitive.", "s43"),
+    ]
+    fill_store(store, docs + extra)
+    query = "names of the officers who issued parking tickets on each street"
+    sims = {}
+    if mode == "hybrid":
+        from foi_search.services.indexing import build_index
+
+        emb = FakeEmbedder()
+        build_index(store, embedder=emb)
+        searcher = Searcher(store, embedder=emb, notify=lambda m: None)
+        sims = searcher.passage_similarities(searcher.rank(query, Filters()).query_vector)
+    refs = TribunalRanker(store, query_terms(query), sims).for_code("s40(2)", 3)
+    keys = [t.citation.source_key for t in refs]
+    assert keys[0] == "EA-2023-0012"
+    assert "EA-2023-0013" not in keys
+    assert "parking tickets" in refs[0].passage and refs[0].appeal_outcome == "Dismissed"

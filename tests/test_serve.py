@@ -118,7 +118,8 @@ def test_search_filters_get_and_post(server):
     assert [h["source_key"] for h in r["results"]] == ["social_media_discipline_eastmere"]
     status, r = call(server, "/search", {"text": REQUEST, "limit": 2, "qid": 7, "law": "foia",
                                          "kind": ["response", "log_entry"], "source": "wdtk"})
-    assert status == 200 and r["qid"] == "7" and len(r["results"]) == 2
+    # The three near-identical requests are one result (count 3): a batch counts once against the limit.
+    assert status == 200 and r["qid"] == "7" and 1 <= len(r["results"]) <= 2 and r["results"][0]["count"] == 3
     assert all(h["kind"] == "response" for h in r["results"])
     _, r = get(server, "/search", q="allotment waiting list", law="EIR")
     assert [h["source_key"] for h in r["results"]] == ["allotments_kingsbridge"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import textwrap
 
 from foi_search.core.domain import Document
@@ -64,43 +65,95 @@ def highlight(text: str, terms: list[str], *, markdown: bool = False) -> str:
     return matcher.pattern.sub(lambda m: f"{on}{m.group(0)}{off}", text)
 
 
+#: Entries listed under "Nearest (not close)" when nothing is close enough.
+NEAREST_SHOWN = 3
+NO_CLOSE_LINE = "No close precedent found: nothing in the store is close enough to count as one."
+NEAREST_HEADING = "Nearest (not close)"
+
+
+def cite_key(hit) -> str:
+    """The reference to cite a result by: the authority's reference, else the store's source key.
+
+    Either can be passed to ``foi-search show``; log rows without a reference
+    (Devon's) are only findable by their key.
+    """
+    return hit.references[0] if hit.references else hit.source_key
+
+
 def _hit_meta(hit) -> str:
     codes = ", ".join(hit.exemptions) or "no exemption"
-    return f"{hit.authority or '?'} · {hit.date or 'undated'} · {hit.outcome} · {codes}"
+    return f"{hit.authority or '?'} · {cite_key(hit)} · {hit.date or 'undated'} · {hit.outcome} · {codes}"
 
 
-def render_search(result, *, markdown: bool = False, attachments: dict | None = None) -> str:
-    """A ranked result list: title, metadata, link and best passage per document."""
+def batch_note(count: int, authorities: list) -> str:
+    """How a batch of near-identical requests is announced ("" for a single request)."""
+    if count < 2:
+        return ""
+    distinct = len({a for a in authorities if a})
+    if distinct == count:
+        return f" (sent to {count} authorities)"
+    return f" ({count} near-identical requests, {distinct} authorit{'ies' if distinct != 1 else 'y'})"
+
+
+def _batch_note(hit) -> str:
+    members = getattr(hit, "members", None) or []
+    return batch_note(getattr(hit, "count", 1), [m.get("authority") for m in members])
+
+
+def _batch_members(hit, markdown: bool) -> list[str]:
+    members = getattr(hit, "members", None) or []
+    if len(members) < 2:
+        return []
+    others = ", ".join(f"{m.get('authority') or '?'} ({m.get('reference') or m['source_key']})" for m in members[1:6])
+    more = f" and {len(members) - 6} more" if len(members) > 6 else ""
+    return [f"   - also: {others}{more}" if markdown else f"   also: {others}{more}"]
+
+
+def _render_hits(hits, terms, start: int, markdown: bool, attachments: dict | None) -> list[str]:
     lines = []
-    if markdown:
-        lines.append(f"## Results for: {result.query.strip()[:200]}")
-    if result.no_close_precedent:
-        # Saying so beats presenting the nearest unrelated response; --json
-        # still carries the ranking for tools that want it.
-        lines.append("No close precedent found.")
-        if result.results:
-            lines.append("(Nothing in the store is close enough; --json lists the nearest documents anyway.)")
-        return "\n".join(lines) + "\n"
-    for i, hit in enumerate(result.results, 1):
-        passage = highlight(hit.passage, result.terms, markdown=markdown)
+    for i, hit in enumerate(hits, start):
+        passage = highlight(hit.passage, terms, markdown=markdown)
         files = (attachments or {}).get(hit.doc_id) or []
+        batch = _batch_note(hit)
         if markdown:
-            lines.append(f"{i}. **[{hit.title}]({hit.url})** — {_hit_meta(hit)} (score {hit.score:.2f})" if hit.url
-                         else f"{i}. **{hit.title}** — {_hit_meta(hit)} (score {hit.score:.2f})")
+            title = f"**[{hit.title}]({hit.url})**" if hit.url else f"**{hit.title}**"
+            lines.append(f"{i}. {title}{batch} — {_hit_meta(hit)} (score {hit.score:.2f})")
+            lines += _batch_members(hit, markdown)
             if passage:
                 lines.append(f"   > {passage}")
             for a in files:
                 lines.append(f"   - attachment: [{a['name']}]({a['url']})" if a.get("url") else f"   - attachment: {a['name']}")
         else:
-            lines.append(f"{i}. {highlight(hit.title, result.terms)}  [{hit.score:.2f}]")
+            lines.append(f"{i}. {highlight(hit.title, terms)}{batch}  [{hit.score:.2f}]")
             lines.append(f"   {_hit_meta(hit)}")
-            if hit.url:
-                lines.append(f"   {hit.url}")
+            lines.append(f"   {hit.url}" if hit.url else f"   (no link: foi-search show {shlex.quote(hit.source_key)})")
+            lines += _batch_members(hit, markdown)
             if passage:
                 lines.append(textwrap.indent(textwrap.fill(passage, 96), "   | "))
             for a in files:
                 lines.append(f"   attachment: {a['name']}" + (f" <{a['url']}>" if a.get("url") else ""))
         lines.append("")
+    return lines
+
+
+def render_search(result, *, markdown: bool = False, attachments: dict | None = None) -> str:
+    """A ranked result list: title, citation (authority, reference or key, date, outcome), link and best passage.
+
+    When nothing is close enough the output says so in one plain line and still
+    lists the nearest few under a "Nearest (not close)" heading, so a user
+    never has to reach for ``--json`` to see them (the exit code stays 1).
+    """
+    lines = []
+    if markdown:
+        lines.append(f"## Results for: {result.query.strip()[:200]}")
+    hits = result.results
+    if result.no_close_precedent:
+        lines.append(NO_CLOSE_LINE)
+        if not hits:
+            return "\n".join(lines) + "\n"
+        hits = hits[:NEAREST_SHOWN]
+        lines += ["", f"### {NEAREST_HEADING}" if markdown else f"{NEAREST_HEADING}:"]
+    lines += _render_hits(hits, result.terms, 1, markdown, attachments)
     if result.mode == "keyword" and not markdown:
         lines.append("(keyword search only)")
     return "\n".join(lines).rstrip() + "\n"
@@ -113,19 +166,10 @@ def _cite(c, markdown: bool) -> str:
     return label
 
 
-def render_precedents(report, *, markdown: bool = False) -> str:
-    """A precedent report: similar requests, outcome and exemption counts, reasoning, Tribunal decisions."""
-    h1 = (lambda s: f"## {s}") if markdown else (lambda s: s.upper())
-    h2 = (lambda s: f"### {s}") if markdown else (lambda s: f"-- {s}")
+def _render_similar(entries, markdown: bool) -> list[str]:
     lines = []
-    if report.no_close_precedent:
-        lines.append("No close precedent found.")
-        if report.similar:
-            lines.append("(Nothing in the store is close enough; --json lists the nearest requests anyway.)")
-        return "\n".join(lines) + "\n"
-    lines.append(h1("Similar earlier requests"))
-    for i, e in enumerate(report.similar, 1):
-        batch = f" (sent to {e.count} authorities)" if e.count > 1 else ""
+    for i, e in enumerate(entries, 1):
+        batch = batch_note(e.count, [m.authority for m in e.members])
         codes = ", ".join(e.exemptions) or "no exemption"
         lines.append(f"{i}. {e.citation.title}{batch} — {e.outcome}; {codes}")
         lines.append(f"   {_cite(e.citation, markdown)}")
@@ -133,6 +177,21 @@ def render_precedents(report, *, markdown: bool = False) -> str:
             others = ", ".join(m.authority or m.source_key for m in e.members[1:6])
             more = f" and {e.count - 6} more" if e.count > 6 else ""
             lines.append(f"   also: {others}{more}")
+    return lines
+
+
+def render_precedents(report, *, markdown: bool = False) -> str:
+    """A precedent report: similar requests, outcome and exemption counts, reasoning, Tribunal decisions."""
+    h1 = (lambda s: f"## {s}") if markdown else (lambda s: s.upper())
+    h2 = (lambda s: f"### {s}") if markdown else (lambda s: f"-- {s}")
+    lines = []
+    if report.no_close_precedent:
+        lines.append(NO_CLOSE_LINE)
+        if report.similar:
+            lines += ["", h1(NEAREST_HEADING)] + _render_similar(report.similar[:NEAREST_SHOWN], markdown)
+        return "\n".join(lines) + "\n"
+    lines.append(h1("Similar earlier requests"))
+    lines += _render_similar(report.similar, markdown)
     if report.outcomes:
         lines += ["", h1("Outcomes among them")]
         lines += [f"- {k}: {v}" for k, v in report.outcomes.items()]
@@ -159,4 +218,6 @@ def render_precedents(report, *, markdown: bool = False) -> str:
         for t in s.tribunal:
             lines.append(f"* {t.citation.title} — appeal {t.appeal_outcome or 'outcome unknown'}")
             lines.append(f"  {_cite(t.citation, markdown)}")
+            if t.passage:
+                lines.append(f"  > {t.passage}" if markdown else textwrap.indent(textwrap.fill(t.passage, 96), "  | "))
     return "\n".join(lines).rstrip() + "\n"

@@ -19,6 +19,12 @@ W_FEEDBACK_KEYWORD_ONLY = 0.3
 #: Documents fused per query besides the keyword matches: the best by dense
 #: score (also the depth of the ranking recall is measured on).
 DENSE_CANDIDATES = 1000
+#: z-units added to documents of a kind the query asks for in its words
+#: (:func:`~foi_search.search.querytext.wanted_kinds`) when no kind filter is
+#: given: "how did the Tribunal rule on X" ranks Tribunal decisions on X above
+#: requests about X. Chosen on the whole-corpus dev set's "tune" split
+#: (docs/search.md); a kind filter, when given, decides instead.
+W_WANTED_KIND = 4.0
 #: Feedback: titles of this many top documents; a word must be in this many.
 FEEDBACK_DOCS, FEEDBACK_MIN_SHARED = 3, 2
 #: Confidence = best dense cosine + W_AGREE * agreement + W_COVER * coverage
@@ -29,6 +35,61 @@ W_AGREE, W_COVER, W_UNSEEN = 0.3, 0.2, 0.15
 #: mode uses coverage alone.
 NO_PRECEDENT_BELOW = 0.79
 NO_PRECEDENT_BELOW_KEYWORD = 0.2
+#: A filtered set is judged against what it can offer: when the whole store
+#: holds a close precedent for the query (its own confidence clears the
+#: threshold), the best of the filtered set needs this share of the threshold
+#: (a filter narrows to documents less like the query, and a user who filters
+#: wants the nearest within the filter). Calibrated with
+#: bench/filtered_calibration.py (docs/search.md).
+FILTERED_RELATIVE = 0.85
+#: Agreement of two top tens is discounted by ``1 - AGREE_DEPTH / n`` in a
+#: filtered set of ``n`` documents: in a set of ten or fewer they agree by construction.
+AGREE_DEPTH = 10
+
+
+@dataclass
+class Evidence:
+    """What a ranking's confidence is made of, and the set it was judged in.
+
+    Attributes:
+        best_cosine: Best whole-query cosine with a document's views in the
+            set (None in keyword mode; 0 when no document in the set has views).
+        agree: Agreement of the keyword and dense top tens.
+        cover: Coverage of the query's IDF mass by one of the top three.
+        unseen: Share of the query's IDF mass in words no document contains.
+        n_set: Documents the query was ranked among (those passing the filters).
+        n_store: Documents in the store.
+        filtered: Whether filters restricted the set.
+        best_view: As ``best_cosine``, but None when no document in the set has views.
+        best_passage: Best cosine with an indexed passage of a document in the set.
+        view_mean, view_sd, view_count: The query's view cosines over the whole store.
+        store_confidence: The same query's confidence over the whole store
+            (set only for a filtered ranking whose confidence falls between
+            :data:`FILTERED_RELATIVE` of the threshold and the threshold).
+    """
+
+    best_cosine: float | None
+    agree: float = 0.0
+    cover: float = 0.0
+    unseen: float = 0.0
+    n_set: int = 0
+    n_store: int = 0
+    filtered: bool = False
+    best_view: float | None = None
+    best_passage: float | None = None
+    view_mean: float = 0.0
+    view_sd: float = 0.0
+    view_count: int = 0
+    store_confidence: float | None = None
+
+    def confidence(self) -> float:
+        """The confidence compared with the threshold (agreement discounted in small filtered sets).
+
+        The whole store keeps the calibrated formula, however small it is (a
+        demo store of a few dozen documents).
+        """
+        agree = self.agree * (max(0.0, 1.0 - AGREE_DEPTH / max(self.n_set, 1)) if self.filtered else 1.0)
+        return confidence(best_cosine=self.best_cosine, agree=agree, cover=self.cover, unseen=self.unseen)
 
 
 @dataclass
@@ -41,6 +102,7 @@ class Ranking:
         mode: ``hybrid`` or ``keyword``.
         terms: Query words used for keyword search and highlighting.
         query_vector: The query's embedding (None in keyword mode).
+        evidence: What the confidence is made of (None for an empty ranking).
     """
 
     ranked: list[tuple[int, float]]
@@ -48,11 +110,38 @@ class Ranking:
     mode: str
     terms: list[str] = field(default_factory=list)
     query_vector: object = None
+    evidence: Evidence | None = None
+
+    @property
+    def base_threshold(self) -> float:
+        """The threshold for the whole store in this mode."""
+        return NO_PRECEDENT_BELOW if self.mode == "hybrid" else NO_PRECEDENT_BELOW_KEYWORD
 
     @property
     def threshold(self) -> float:
-        """The confidence below which nothing counts as a close precedent."""
-        return NO_PRECEDENT_BELOW if self.mode == "hybrid" else NO_PRECEDENT_BELOW_KEYWORD
+        """The confidence below which nothing counts as a close precedent.
+
+        A filtered ranking is judged against what its set can offer: when the
+        whole store is confident about the query, the filtered best needs only
+        :data:`FILTERED_RELATIVE` of the threshold. Without filters, or when
+        the store itself has nothing close, the threshold stays, so queries
+        with no answer stay flagged whatever the filters.
+        """
+        base = self.base_threshold
+        ev = self.evidence
+        if ev is not None and ev.filtered and ev.store_confidence is not None and ev.store_confidence >= base:
+            return FILTERED_RELATIVE * base
+        return base
+
+    @property
+    def needs_store_check(self) -> bool:
+        """True when the decision depends on the whole store's confidence (see :attr:`threshold`)."""
+        ev = self.evidence
+        base = self.base_threshold
+        return bool(
+            ev is not None and ev.filtered and ev.store_confidence is None and self.ranked
+            and FILTERED_RELATIVE * base <= self.confidence < base
+        )
 
     @property
     def no_close_precedent(self) -> bool:
@@ -118,6 +207,11 @@ def add_feedback(base: dict[int, float], fb: dict[int, float], dense, n_total: i
         fused = dict(base)
         fused.update({d: W_DENSE * v for d, v in dense.lookup(new).items()})
     return weighted_sum(fused, z_scores(fb, n_total), 1.0, W_FEEDBACK if dense is not None else W_FEEDBACK_KEYWORD_ONLY)
+
+
+def prefer_kinds(fused: dict[int, float], wanted: set[int]) -> dict[int, float]:
+    """``fused`` with :data:`W_WANTED_KIND` added to the documents in ``wanted``."""
+    return {d: v + (W_WANTED_KIND if d in wanted else 0.0) for d, v in fused.items()}
 
 
 def agreement(kw: dict[int, float], dense) -> float:

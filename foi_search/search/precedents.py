@@ -14,12 +14,17 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from foi_search.core.domain import RELEASED_OUTCOMES
+from foi_search.core.domain import RELEASED_OUTCOMES, UNSHOWN_ROLES
 from foi_search.core.exemptions import describe
 from foi_search.core.filters import Filters
-from foi_search.core.text import clean_request
-from foi_search.search.querytext import TermMatcher, fts_query, jaccard, shingles
-from foi_search.search.present import SearchHit, SearchResult, trim_passage
+from foi_search.search.querytext import TermMatcher, fts_query, jaccard, query_terms, shingles
+from foi_search.search.present import (
+    SearchHit,
+    SearchResult,
+    best_passages,
+    group_batches,
+    trim_passage,
+)
 from foi_search.search.searcher import Searcher
 from foi_search.store import Store
 
@@ -27,12 +32,16 @@ from foi_search.store import Store
 REQUEST_KINDS = ("response", "log_entry")
 #: Passage roles that carry an authority's reasoning for an exemption.
 REASONING_ROLES = ("exemption_reasoning", "public_interest", "harm")
-#: Two requests whose cleaned texts share this much (3-word shingles) are one batch.
-BATCH_SIMILARITY = 0.6
 #: Two reasoning passages this similar are shown once.
 REASONING_SIMILARITY = 0.5
 #: Exemptions given a section in a report, most relevant first.
 MAX_SECTIONS = 6
+#: Weight of a Tribunal decision's keyword score (z, over its text) next to its
+#: best passage cosine (z): chosen on the "tune" Tribunal queries of the
+#: whole-corpus dev set (docs/search.md).
+W_TRIBUNAL_KEYWORD = 0.7
+#: Characters of a decision's passage shown.
+TRIBUNAL_PASSAGE_CHARS = 300
 #: Earlier requests scoring below this share of the best one are not listed
 #: (on the dev set, relevant threads score at least ~0.6 of the top one).
 SIMILAR_MIN_RELATIVE = 0.6
@@ -103,11 +112,19 @@ class ReasoningGroup:
 
 @dataclass
 class TribunalRef:
-    """A Tribunal decision on an exemption."""
+    """A Tribunal decision on an exemption.
+
+    Attributes:
+        citation: The decision.
+        appeal_outcome: ``meta.appeal_outcome`` (allowed, dismissed...).
+        score: Relevance of what it decided to the query.
+        passage: The passage of the decision that best matches the query.
+    """
 
     citation: Citation
     appeal_outcome: str | None
     score: float
+    passage: str = ""
 
 
 @dataclass
@@ -200,16 +217,8 @@ def citation_of(row: dict) -> Citation:
 
 def collapse_batches(hits: list[SearchHit], request_texts: dict[int, str]) -> list[list[SearchHit]]:
     """Group near-identical requests (one text sent to many authorities), in rank order."""
-    groups: list[tuple[set, list[SearchHit]]] = []
-    for h in hits:
-        sh = shingles(clean_request(request_texts.get(h.doc_id) or ""))
-        for rep, members in groups:
-            if len(sh) >= 8 and jaccard(sh, rep) >= BATCH_SIMILARITY:
-                members.append(h)
-                break
-        else:
-            groups.append((sh, [h]))
-    return [members for _, members in groups]
+    by_id = {h.doc_id: h for h in hits}
+    return [[by_id[d] for d in g] for g in group_batches([h.doc_id for h in hits], request_texts)]
 
 
 def precedent_report(
@@ -276,15 +285,13 @@ def precedent_report(
     sections = []
     if similar and not no_close:
         sims = searcher.passage_similarities(qvec, k=20000) if qvec is not None else {}
-        tribunal_ranked = None
+        tribunal = TribunalRanker(store, terms, sims)
         for code, _ in exemption_weight.most_common(MAX_SECTIONS):
             section = ExemptionSection(code=code, name=describe(code), count=exemption_counts[code])
             section.reasoning = reasoning_for(
                 store, code, terms, sims, filters or Filters(), similar_ids, reasoning_per_exemption
             )
-            if tribunal_ranked is None:
-                tribunal_ranked = searcher.rank(text, Filters(kinds=["tribunal_decision"])).ranked
-            section.tribunal = tribunal_for(store, code, tribunal_ranked, tribunal_per_exemption)
+            section.tribunal = tribunal.for_code(code, tribunal_per_exemption)
             sections.append(section)
     return PrecedentReport(
         query=text,
@@ -387,34 +394,133 @@ def reasoning_for(
     return out
 
 
-def tribunal_for(store: Store, code: str, ranked: list[tuple[int, float]], limit: int) -> list[TribunalRef]:
-    """Tribunal decisions concerning ``code``, in the order of ``ranked`` (relevance to the query)."""
-    picked: list[tuple[int, float]] = []
-    # Walk the ranking in slices until enough are found: the best few are
-    # usually near the top, and testing every decision costs ~50 ms a code.
-    for start in range(0, len(ranked), 100):
-        part = ranked[start : start + 100]
-        marks = ",".join("?" * len(part))
-        ids = {
-            r[0]
-            for r in store.conn.execute(
-                f"""select d.id from documents d where d.id in ({marks}) and d.kind = 'tribunal_decision' and (
-                       (' ' || coalesce(d.exemption_codes, '') || ' ') like ? or d.meta like ?
-                       or exists (select 1 from passages p where p.document_id = d.id and p.exemption = ?))""",
-                [*(d for d, _ in part), f"% {code} %", f'%"{code}"%', code],
+def tribunal_candidates(store: Store, code: str) -> list[int]:
+    """Ids of the Tribunal decisions that ruled on ``code``.
+
+    A decision rules on an exemption when it is among its applied codes, its
+    ``meta.sections_considered``, or the exemption of one of its passages.
+    """
+    rows = store.conn.execute(
+        """select d.id from documents d where d.kind = 'tribunal_decision' and (
+               (' ' || coalesce(d.exemption_codes, '') || ' ') like ? or d.meta like ?)
+           union
+           select p.document_id from passages p join documents d on d.id = p.document_id
+           where p.exemption = ? and d.kind = 'tribunal_decision'""",
+        [f"% {code} %", f'%"{code}"%', code],
+    )
+    return sorted(r[0] for r in rows)
+
+
+class TribunalRanker:
+    """Ranks Tribunal decisions on an exemption by what they decided, for one query.
+
+    A decision's title is its parties' names ("Roger John v IC"), which say
+    nothing about the information in dispute, so titles play no part. Each
+    decision that ruled on the code scores, z-normalised among those
+    decisions, :data:`W_TRIBUNAL_KEYWORD` times its BM25 over its text (one
+    query word at a time; a word in its own title, a party's name, earns it
+    nothing) plus the rest times its best passage cosine. Without passage
+    vectors the keyword part ranks alone.
+
+    Args:
+        store: The open store.
+        terms: Query words.
+        sims: Cosine of the query with indexed passages, by ``vectors.id``
+            (empty in keyword mode).
+    """
+
+    def __init__(self, store: Store, terms: list[str], sims: dict[int, float]):
+        self.store = store
+        self.terms = terms
+        self.sims = sims
+        self._keyword: dict[int, float] | None = None
+
+    def keyword(self) -> dict[int, float]:
+        """BM25 of every Tribunal decision over its text, without the words of its own title."""
+        if self._keyword is None:
+            out: dict[int, float] = {}
+            titles = dict(self.store.conn.execute("select id, title from documents where kind = 'tribunal_decision'"))
+            words: dict[int, set[str]] = {}
+            for t in self.terms:
+                # No join and no rowid list in the FTS query: either makes SQLite
+                # score row by row (seconds on the whole corpus instead of ~10 ms a word).
+                for d, bm in self.store.conn.execute(
+                    "select rowid, -bm25(documents_fts, 0.0, 0.0, 1.0, 1.0) from documents_fts where documents_fts match ?",
+                    [fts_query([t])],
+                ):
+                    if d not in titles:
+                        continue
+                    if d not in words:
+                        words[d] = set(query_terms(titles[d] or "", limit=1000))
+                    if t not in words[d]:
+                        out[d] = out.get(d, 0.0) + bm
+            self._keyword = out
+        return self._keyword
+
+    def dense(self, cands: list[int]) -> dict[int, float]:
+        """Best passage cosine of each of ``cands`` that has an indexed passage."""
+        if not self.sims:
+            return {}
+        marks = ",".join("?" * len(cands))
+        out: dict[int, float] = {}
+        for d, vid in self.store.conn.execute(
+            f"""select p.document_id, v.id from passages p join vectors v on v.content_hash = p.content_hash
+                where p.document_id in ({marks}) and coalesce(p.role, '') not in ({",".join("?" * len(UNSHOWN_ROLES))})""",
+            [*cands, *UNSHOWN_ROLES],
+        ):
+            c = self.sims.get(vid)
+            if c is not None and c > out.get(d, -2.0):
+                out[d] = c
+        return out
+
+    def for_code(self, code: str, limit: int) -> list[TribunalRef]:
+        """The ``limit`` decisions on ``code`` most relevant to the query, each with its best passage."""
+        cands = tribunal_candidates(self.store, code)
+        if not cands or limit <= 0:
+            return []
+        allowed = set(cands)
+        kw = {d: v for d, v in self.keyword().items() if d in allowed}
+        dense = self.dense(cands)
+        w_kw = W_TRIBUNAL_KEYWORD if dense else 1.0
+        kz, dz = _z_floor(kw), _z_floor(dense)
+        k0, d0 = min(kz.values(), default=0.0), min(dz.values(), default=0.0)
+        scored = sorted(
+            ((w_kw * kz.get(d, k0) + (1 - w_kw) * dz.get(d, d0), d) for d in set(kw) | set(dense)),
+            key=lambda x: (-x[0], x[1]),
+        )[:limit]
+        ids = [d for _, d in scored]
+        rows = _citation_rows(self.store, ids)
+        passages = best_passages(self.store, ids, self.terms, self.sims)
+        matcher = TermMatcher(self.terms)
+        out = []
+        for score, d in scored:
+            row = rows[d]
+            meta = json.loads(row.get("meta") or "{}")
+            text = passages.get(d, ("", None))[0]
+            out.append(
+                TribunalRef(
+                    citation_of(row),
+                    meta.get("appeal_outcome") or meta.get("outcome"),
+                    round(score, 4),
+                    trim_passage(text, matcher, width=TRIBUNAL_PASSAGE_CHARS),
+                )
             )
-        }
-        picked.extend((d, s) for d, s in part if d in ids)
-        if len(picked) >= limit:
-            break
-    picked = picked[:limit]
-    rows = _citation_rows(store, [d for d, _ in picked])
-    out = []
-    for d, s in picked:
-        row = rows[d]
-        meta = json.loads(row.get("meta") or "{}")
-        out.append(TribunalRef(citation_of(row), meta.get("appeal_outcome") or meta.get("outcome"), round(s, 4)))
-    return out
+        return out
+
+
+def _z_floor(scores: dict[int, float]) -> dict[int, float]:
+    """z-scores among the given documents (all 0 when flat)."""
+    if not scores:
+        return {}
+    vals = list(scores.values())
+    mean = sum(vals) / len(vals)
+    sd = (sum((v - mean) ** 2 for v in vals) / len(vals)) ** 0.5 or 1.0
+    return {d: (v - mean) / sd for d, v in scores.items()}
+
+
+def tribunal_for(store: Store, code: str, terms: list[str], sims: dict[int, float], limit: int) -> list[TribunalRef]:
+    """Tribunal decisions on ``code``, ranked by what they decided (see :class:`TribunalRanker`)."""
+    return TribunalRanker(store, terms, sims).for_code(code, limit)
 
 
 def exists_check(

@@ -12,13 +12,20 @@ from dataclasses import dataclass, field
 
 from foi_search.core.domain import UNSHOWN_ROLES
 from foi_search.core.text import clean_request
-from foi_search.search.querytext import TermMatcher, fts_query
+from foi_search.search.querytext import TermMatcher, fts_query, shingles
 
 #: Passage roles shown as the best passage only when nothing better matches:
 #: handling correspondence names the topic but says nothing about it.
 WEAK_ROLES = {"correspondence": 0.1, "other": 0.05}
 #: Characters of passage shown per result.
 PASSAGE_CHARS = 420
+#: Two requests whose cleaned texts share this much (3-word shingles) are one batch:
+#: one requester sending the same text to many authorities.
+BATCH_SIMILARITY = 0.6
+#: A text needs this many shingles to be judged a batch member (short titles match by chance).
+BATCH_MIN_SHINGLES = 8
+#: Ranked documents looked at per result shown when collapsing batches.
+BATCH_LOOKAHEAD = 3
 
 
 @dataclass
@@ -36,6 +43,11 @@ class SearchHit:
         passage: The passage that best matches the query (trimmed).
         passage_role: Its role.
         matched: Query words found in the title or passage, for highlighting.
+        count: Requests this result stands for (a batch of near-identical
+            requests sent to many authorities; 1 when not a batch).
+        members: Citation of every member of the batch, this one first
+            (``source_key``, ``authority``, ``reference``, ``date``,
+            ``outcome``, ``url``).
     """
 
     doc_id: int
@@ -53,6 +65,19 @@ class SearchHit:
     passage: str = ""
     passage_role: str | None = None
     matched: list[str] = field(default_factory=list)
+    count: int = 1
+    members: list[dict] = field(default_factory=list)
+
+    def citation(self) -> dict:
+        """This result as a batch member: what cites it."""
+        return {
+            "source_key": self.source_key,
+            "authority": self.authority,
+            "reference": self.references[0] if self.references else None,
+            "date": self.date,
+            "outcome": self.outcome,
+            "url": self.url,
+        }
 
     def to_json(self) -> dict:
         """The JSON shape of a result (README, "JSON output")."""
@@ -69,6 +94,8 @@ class SearchHit:
             "references": self.references,
             "score": round(self.score, 4),
             "passage": self.passage,
+            "count": self.count,
+            "members": self.members or [self.citation()],
         }
 
 
@@ -167,6 +194,80 @@ def hits_for(store, ranked: list[tuple[int, float]], terms: list[str], qvec, den
             )
         )
     return hits
+
+
+def group_batches(doc_ids: list[int], request_texts: dict[int, str]) -> list[list[int]]:
+    """Group near-identical requests (one text sent to many authorities), in rank order.
+
+    Args:
+        doc_ids: Documents, best first.
+        request_texts: Their request texts (missing or short ones are never grouped).
+
+    Returns:
+        Groups of ids, each in rank order, ordered by their best member.
+    """
+    groups: list[tuple[set, list[int]]] = []
+    for d in doc_ids:
+        # Shingles as their hashes: set operations on tuples rehash every tuple
+        # each time (~10 ms a query on the whole corpus), on ints they do not.
+        sh = {hash(t) for t in shingles(clean_request(request_texts.get(d) or ""))}
+        n = len(sh)
+        for rep, members in groups:
+            # Sets whose sizes differ by more than the similarity allows cannot reach it.
+            m = len(rep)
+            if n >= BATCH_MIN_SHINGLES and min(n, m) >= BATCH_SIMILARITY * max(n, m):
+                shared = len(sh & rep)
+                if shared >= BATCH_SIMILARITY * (n + m - shared):  # Jaccard without building the union
+                    members.append(d)
+                    break
+        else:
+            groups.append((sh, [d]))
+    return [members for _, members in groups]
+
+
+def collapse_ranked(store, ranked: list[tuple[int, float]], limit: int) -> tuple[list[tuple[int, float]], dict[int, list[int]]]:
+    """The first ``limit`` results once batches are collapsed, and each one's members.
+
+    Looks :data:`BATCH_LOOKAHEAD` times deeper than ``limit`` so a batch's
+    members further down are gathered under its best one.
+
+    Returns:
+        ``(ranked representatives, {representative id: member ids, itself first}``).
+    """
+    window = ranked[: limit * BATCH_LOOKAHEAD]
+    if not window:
+        return [], {}
+    ids = [d for d, _ in window]
+    marks = ",".join("?" * len(ids))
+    texts = dict(store.conn.execute(f"select id, request_text from documents where id in ({marks})", ids))
+    score = dict(window)
+    groups = group_batches(ids, texts)[:limit]
+    return [(g[0], score[g[0]]) for g in groups], {g[0]: g for g in groups}
+
+
+def attach_members(store, hits: list[SearchHit], groups: dict[int, list[int]]) -> None:
+    """Set ``count`` and ``members`` (citations, the hit first) of each hit from its batch."""
+    others = [d for h in hits for d in groups.get(h.doc_id, [])[1:]]
+    cites: dict[int, dict] = {}
+    if others:
+        marks = ",".join("?" * len(others))
+        for r in store.query(
+            f"select id, source_key, authority, refs, response_date, request_date, outcome, url "
+            f"from documents where id in ({marks})",
+            others,
+        ):
+            refs = json.loads(r["refs"] or "[]")
+            cites[r["id"]] = {
+                "source_key": r["source_key"],
+                "authority": r["authority"],
+                "reference": refs[0] if refs else None,
+                "date": r["response_date"] or r["request_date"],
+                "outcome": r["outcome"],
+                "url": r["url"],
+            }
+    for h in hits:
+        members = [h.citation()] + [cites[d] for d in groups.get(h.doc_id, [])[1:] if d in cites]
+        h.count, h.members = len(members), members
 
 
 def best_passages(store, doc_ids: list[int], terms: list[str], sims: dict[int, float]) -> dict[int, tuple[str, str]]:

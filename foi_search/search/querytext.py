@@ -23,6 +23,21 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+#: Queries asking what the Tribunal ruled ("how did the Tribunal rule on…",
+#: "Tribunal decisions on…", "did the Tribunal order…") want Tribunal decisions.
+#: A tribunal named without a ruling ("challenged at tribunal") says nothing of the kind.
+_TRIBUNAL_RULING = re.compile(
+    r"\btribunals?\b\W+(?:\w+\W+){0,3}?(?:rul|decid|decision|order|upheld|uphold)"
+    r"|\b(?:rul|decision|decid)\w*\W+(?:\w+\W+){0,3}?tribunals?\b",
+    re.I,
+)
+
+
+def wanted_kinds(text: str) -> list[str]:
+    """Document kinds a query asks for in its own words (``tribunal_decision`` for "how did the Tribunal rule")."""
+    return ["tribunal_decision"] if _TRIBUNAL_RULING.search(text or "") else []
+
+
 #: At most this many distinct terms go into one keyword query (a 10 KB paste
 #: would otherwise make a query of thousands of ORs).
 MAX_TERMS = 48

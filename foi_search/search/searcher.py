@@ -7,7 +7,8 @@ The :class:`Searcher` only wires the pieces together:
 2. :mod:`~foi_search.search.signals` scores documents by keyword (BM25) and
    by embedding (document views and best passages);
 3. :mod:`~foi_search.search.fusion` z-normalises and fuses them, adds one
-   round of title-word feedback, and makes a
+   round of title-word feedback, prefers the kind of document a query asks
+   for in its words ("how did the Tribunal rule…"), and makes a
    :class:`~foi_search.search.fusion.Ranking` that owns the confidence and the
    "no close precedent" decision;
 4. :mod:`~foi_search.search.present` turns the top of the ranking into results.
@@ -25,9 +26,9 @@ from typing import Callable
 from foi_search.core.config import index_dir_for
 from foi_search.core.filters import Filters
 from foi_search.search import fusion
-from foi_search.search.present import SearchHit, SearchResult, hits_for
-from foi_search.search.querytext import clean_query, query_terms
-from foi_search.search.signals import DenseSignal, KeywordSignal
+from foi_search.search.present import SearchHit, SearchResult, attach_members, collapse_ranked, hits_for
+from foi_search.search.querytext import clean_query, query_terms, wanted_kinds
+from foi_search.search.signals import DenseSignal, KeywordSignal, rulings_only
 from foi_search.store import Store
 
 
@@ -113,21 +114,27 @@ class Searcher:
         *,
         limit: int = 10,
         qid: str | None = None,
+        collapse: bool = True,
     ) -> SearchResult:
         """Rank documents for ``query``.
 
         Args:
             query: Free text: a whole request, a few words, or a question.
             filters: Restrictions on the documents returned.
-            limit: Documents returned.
+            limit: Results returned (a batch of near-identical requests counts once).
             qid: Carried into the result (batch mode).
+            collapse: Collapse near-identical requests sent to many
+                authorities into one result with ``count`` and ``members``
+                (evaluation ranks documents, so it passes False).
 
         Returns:
             A :class:`SearchResult`; an empty or unusable query gives no results
             and ``no_close_precedent`` set, never an error.
         """
         ranking = self.rank(query, filters or Filters())
-        hits = self.hits_for(ranking.ranked[:limit], ranking.terms, ranking.query_vector)
+        ranked, groups = collapse_ranked(self.store, ranking.ranked, limit) if collapse else (ranking.ranked[:limit], {})
+        hits = self.hits_for(ranked, ranking.terms, ranking.query_vector)
+        attach_members(self.store, hits, groups)
         no_close = not hits or ranking.no_close_precedent
         return SearchResult(query, hits, no_close, ranking.confidence, self.mode, ranking.terms, qid, self.index_stale)
 
@@ -148,18 +155,34 @@ class Searcher:
             return fusion.Ranking([], 0.0, mode, terms, qvec)
         base = fusion.fuse_base(kw, dense, n_total)
         top = [d for d, _ in sorted(base.items(), key=lambda x: -x[1])[: fusion.FEEDBACK_DOCS]]
-        fb_terms = kw_signal.feedback_terms(top, fusion.FEEDBACK_MIN_SHARED)
+        # Rulings' titles are their parties' names: no feedback from them.
+        fb_terms = [] if rulings_only(filters) else kw_signal.feedback_terms(top, fusion.FEEDBACK_MIN_SHARED)
         fused = base
         if fb_terms:
             fused = fusion.add_feedback(base, kw_signal.scores(fb_terms, filters), dense, n_total)
+        wanted = wanted_kinds(query) if not filters.kinds else []
+        if wanted:
+            fused = fusion.prefer_kinds(fused, kw_signal.ids_of_kinds(wanted))
         ranked = sorted(fused.items(), key=lambda x: (-x[1], x[0]))
-        conf = fusion.confidence(
+        evidence = fusion.Evidence(
             best_cosine=dense.best_cosine if dense is not None else None,
             agree=fusion.agreement(kw, dense) if dense is not None else 0.0,
             cover=kw_signal.coverage(terms, [d for d, _ in ranked[:3]]),
             unseen=kw_signal.unseen_share(terms),
+            n_set=n_total,
+            n_store=kw_signal.count_docs(None),
+            filtered=allowed is not None,
+            best_view=dense.best_view if dense is not None else None,
+            best_passage=dense.best_passage if dense is not None else None,
+            view_mean=dense.view_mean if dense is not None else 0.0,
+            view_sd=dense.view_sd if dense is not None else 0.0,
+            view_count=dense.view_count if dense is not None else 0,
         )
-        return fusion.Ranking(ranked, conf, mode, terms, qvec)
+        ranking = fusion.Ranking(ranked, evidence.confidence(), mode, terms, qvec, evidence)
+        if ranking.needs_store_check:
+            # Only for the few filtered queries near the threshold: the whole store's view of the query.
+            evidence.store_confidence = self.rank(query, Filters()).confidence
+        return ranking
 
     # -- presenting --------------------------------------------------------------
 

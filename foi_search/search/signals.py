@@ -26,12 +26,23 @@ from foi_search.search.querytext import fts_query, query_parts, query_terms
 
 #: bm25() column weights for documents_fts (title, authority, request_text, body).
 BM25_WEIGHTS = (5.0, 0.0, 1.0, 0.1)
+#: bm25() column weights when only rulings are ranked (``--kind tribunal_decision``):
+#: a ruling's title is its parties' names and it has no request, so its text
+#: decides (and no title-word feedback is added, see the Searcher).
+BM25_WEIGHTS_RULINGS = (0.0, 0.0, 1.0, 1.0)
+#: Kinds whose documents are rulings, not requests.
+RULING_KINDS = frozenset({"tribunal_decision", "ico_decision"})
 #: Keyword matches considered per query.
 KEYWORD_DEPTH = 300
 #: Weight of a document's best passage (cosine, z-scored) next to its views.
 W_PASSAGE = 0.5
 #: Passages fetched from the vector index per query for that.
 PASSAGE_DEPTH = 2000
+
+
+def rulings_only(filters: Filters) -> bool:
+    """True when ``filters`` admit only rulings (Tribunal or ICO decisions)."""
+    return bool(filters.kinds) and set(filters.kinds) <= RULING_KINDS
 
 
 class KeywordSignal:
@@ -45,6 +56,7 @@ class KeywordSignal:
         self.store = store
         self._df: dict[str, int] = {}
         self._n_docs: int | None = None
+        self._kind_ids: dict[str, set[int]] = {}
 
     def allowed_ids(self, filters: Filters) -> set[int] | None:
         """Ids of the documents passing ``filters`` (None when nothing is filtered)."""
@@ -65,7 +77,7 @@ class KeywordSignal:
         """BM25 scores (higher is better) of documents matching any of ``terms``."""
         if not terms:
             return {}
-        w = ", ".join(str(x) for x in BM25_WEIGHTS)
+        w = ", ".join(str(x) for x in (BM25_WEIGHTS_RULINGS if rulings_only(filters) else BM25_WEIGHTS))
         # Join the documents only to filter: unfiltered, the join costs ~10 ms a query on the whole corpus.
         join, (where, params) = "", ("1", [])
         if not filters.is_empty():
@@ -75,6 +87,15 @@ class KeywordSignal:
             f"where documents_fts match ? and {where} order by bm25(documents_fts, {w}) limit ?"
         )
         return {r[0]: r[1] for r in self.store.conn.execute(sql, [fts_query(terms), *params, depth])}
+
+    def ids_of_kinds(self, kinds: list[str]) -> set[int]:
+        """Ids of the documents of ``kinds`` (cached per kind)."""
+        out: set[int] = set()
+        for k in kinds:
+            if k not in self._kind_ids:
+                self._kind_ids[k] = {r[0] for r in self.store.conn.execute("select id from documents where kind = ?", [k])}
+            out |= self._kind_ids[k]
+        return out
 
     def feedback_terms(self, top_ids: list[int], min_shared: int) -> list[str]:
         """Title words shared by at least ``min_shared`` of the top documents."""
@@ -111,19 +132,30 @@ class KeywordSignal:
         return sum(v for t, v in idf.items() if self._df_of(t) == 0) / total if total else 0.0
 
     def coverage(self, terms: list[str], doc_ids: list[int]) -> float:
-        """Best share, over ``doc_ids``, of the query's IDF mass found in a title or request."""
+        """Best share, over ``doc_ids``, of the query's IDF mass found in a title or request (a ruling's text)."""
         if not terms or not doc_ids:
             return 0.0
         idf = self._idf(terms)
         total = sum(idf.values()) or 1.0
         got = {d: 0.0 for d in doc_ids}
         marks = ",".join("?" * len(doc_ids))
-        for t in terms:
-            q = "{title request_text} : " + fts_query([t])
-            for (d,) in self.store.conn.execute(
-                f"select rowid from documents_fts where documents_fts match ? and rowid in ({marks})", [q, *doc_ids]
-            ):
-                got[d] += idf[t]
+        # A ruling has no request: what it is about is in its text.
+        no_request = {
+            r[0]
+            for r in self.store.conn.execute(
+                f"select id from documents where id in ({marks}) and coalesce(request_text, '') = ''", doc_ids
+            )
+        }
+        for cols, ids in (("{title request_text}", [d for d in doc_ids if d not in no_request]), ("{title body}", list(no_request))):
+            if not ids:
+                continue
+            marks = ",".join("?" * len(ids))
+            for t in terms:
+                q = f"{cols} : " + fts_query([t])
+                for (d,) in self.store.conn.execute(
+                    f"select rowid from documents_fts where documents_fts match ? and rowid in ({marks})", [q, *ids]
+                ):
+                    got[d] += idf[t]
         return max(got.values()) / total
 
 
@@ -173,6 +205,9 @@ class DenseSignal:
 
         views = self.res.views
         s_full = views.scores(full[None, :])[0]
+        # How the query's cosines spread over the whole store: what chance alone
+        # gives a set of any size (see fusion.Ranking).
+        spread = (float(s_full.mean()), float(s_full.std()), len(s_full)) if len(s_full) else (0.0, 0.0, 0)
         blend = s_full if parts is None else 0.5 * s_full + 0.5 * views.scores(parts).mean(axis=0)
         ids = views.doc_ids
         if allowed is not None:
@@ -180,10 +215,16 @@ class DenseSignal:
             ids, blend, s_full = ids[keep], blend[keep], s_full[keep]
         blend = blend.astype("float64")
         combined_ids, combined = ids, blend / sd_of(blend, n_total)
+        best_passage = best_viewless = None
         if self.passage_weight:
             passages = self.passage_doc_scores(full if passage_vec is None else passage_vec, allowed)
             p_ids = np.fromiter(passages.keys(), dtype="int64", count=len(passages))
             p_vals = np.fromiter(passages.values(), dtype="float64", count=len(passages))
+            if len(p_vals):
+                best_passage = float(p_vals.max())
+                # Rulings have no views: their closeness is their best passage's.
+                viewless = ~_members(p_ids, views.doc_ids)
+                best_viewless = float(p_vals[viewless].max()) if viewless.any() else None
             combined_ids = _sorted_unique(np.concatenate((ids, p_ids)))
             out = np.zeros(len(combined_ids))
             out[np.searchsorted(combined_ids, ids)] += blend / sd_of(blend, n_total)
@@ -192,8 +233,11 @@ class DenseSignal:
         else:
             order = np.argsort(combined_ids, kind="stable")
             combined_ids, combined = combined_ids[order], combined[order]
-        best = float(s_full.max()) if len(s_full) else 0.0
-        return DenseScores(combined_ids, combined / sd_of(combined, n_total), best)
+        best = float(s_full.max()) if len(s_full) else None
+        closest = max((c for c in (best, best_viewless) if c is not None), default=0.0)
+        return DenseScores(
+            combined_ids, combined / sd_of(combined, n_total), closest, best, best_passage, *spread, best_viewless
+        )
 
     def passage_similarities(self, qvec, k: int = 5000) -> dict[int, float]:
         """Cosine of the query with indexed passages, by ``vectors.id`` (top ``k``, best first)."""
@@ -241,12 +285,27 @@ class DenseScores:
     Attributes:
         ids: Sorted document ids.
         z: Their fused dense scores (z-units, as :func:`foi_search.search.fusion.z_scores` gives).
-        best_cosine: The best whole-query cosine with a document's views.
+        best_cosine: The closest document's cosine: the best whole-query
+            cosine with a document's views or, for a document without views
+            (rulings), with its best passage (0 when neither).
+        best_view: The same, None when no document in the set has views
+            (rulings have none).
+        best_passage: The best cosine with an indexed passage of a document
+            in the set (None when none is among the passages searched).
+        view_mean, view_sd, view_count: Mean and spread of the query's view
+            cosines over every document with views (the whole store).
+        best_viewless: Best passage cosine of a document without views.
     """
 
     ids: "object"
     z: "object"
     best_cosine: float
+    best_view: float | None = None
+    best_passage: float | None = None
+    view_mean: float = 0.0
+    view_sd: float = 0.0
+    view_count: int = 0
+    best_viewless: float | None = None
 
     def top(self, n: int) -> list[int]:
         """Ids of the ``n`` best documents, best first (ties by id)."""

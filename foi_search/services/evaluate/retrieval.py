@@ -242,7 +242,7 @@ def evaluate_retrieval(
     scored: list[QueryScore] = []
     for q in queries:
         filters = None if ignore_filters else query_filters(q)
-        result = searcher.search(q["text"], filters, limit=depth, qid=q["qid"])
+        result = searcher.search(q["text"], filters, limit=depth, qid=q["qid"], collapse=False)
         ranked = [doc_label(h, qualified) for h in result.results]
         rel = qrels.get(q["qid"], {})
         no_rel = bool(q.get("no_relevant")) or not any(g > 0 for g in rel.values())

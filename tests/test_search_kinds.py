@@ -1,0 +1,83 @@
+"""Queries that ask for a kind of document in their own words ("how did the Tribunal rule…")."""
+
+from __future__ import annotations
+
+import pytest
+from search_helpers import FakeEmbedder, fill_store
+
+from foi_search.core.filters import Filters
+from foi_search.search.querytext import wanted_kinds
+from foi_search.search.searcher import Searcher
+
+
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("How did the Tribunal rule on waste contract prices?", ["tribunal_decision"]),
+        ("Tribunal decisions on staff names withheld as personal data", ["tribunal_decision"]),
+        ("did the tribunal order release of the report", ["tribunal_decision"]),
+        ("rulings of the Tribunal on vexatious requests", ["tribunal_decision"]),
+        # A tribunal named without a ruling asked for: an ordinary request.
+        ("legal costs when parents challenged decisions about school places at tribunal", []),
+        ("employment tribunal claims against the council by year", []),
+        ("waste contract prices", []),
+    ],
+)
+def test_wanted_kinds(text, kinds):
+    assert wanted_kinds(text) == kinds
+
+
+@pytest.fixture(params=["keyword", "hybrid"])
+def searcher(request, store):
+    fill_store(store)
+    if request.param == "keyword":
+        return Searcher(store, keyword_only=True)
+    from foi_search.services.indexing import build_index
+
+    emb = FakeEmbedder()
+    build_index(store, embedder=emb)
+    return Searcher(store, embedder=emb, notify=lambda m: None)
+
+
+def test_asking_how_the_tribunal_ruled_ranks_its_decisions_first(searcher):
+    plain = searcher.search("waste collection contract pricing commercial interests", limit=5)
+    assert plain.results[0].source_key == "waste_contract_northshire"
+    asked = searcher.search("How did the Tribunal rule on waste collection contract pricing?", limit=5)
+    assert asked.results[0].source_key == "EA-2019-0101"
+    # The earlier request is still listed, after the ruling.
+    assert "waste_contract_northshire" in [h.source_key for h in asked.results]
+    # A kind filter, when given, decides instead.
+    only = searcher.search("How did the Tribunal rule on waste collection contract pricing?", Filters(kinds=["response"]))
+    assert {h.kind for h in only.results} == {"response"}
+
+
+def test_among_rulings_their_text_decides_not_their_parties_names(store):
+    import dataclasses
+
+    from search_helpers import load_fixture_documents
+
+    from foi_search.core.domain import Message, Passage
+
+    docs = load_fixture_documents()
+    base = next(d for d in docs if d.source_key == "EA-2021-0420")
+
+    def ruling(key, title, text):
+        return dataclasses.replace(
+            base, source_key=key, title=title, references=[key], url=None,
+            messages=[Message(direction="incoming", sent_at="2023-05-02", text=text)],
+            passages=[Passage(text=text, role="ruling", exemption="s40(2)", seq=0)],
+        )
+
+    fill_store(store, docs + [
+        ruling("EA-2023-0011", "Tom Parking v Information Commissioner",
+               "Names of hospital consultants on a rota are personal data; disclosure would be unfair."),
+        ruling("EA-2023-0012", "Harbour Residents Group v Information Commissioner",
+               "Names of the enforcement officers who issued parking tickets are personal data of junior staff."),
+    ])
+    searcher = Searcher(store, keyword_only=True)
+    found = searcher.search("names of officers issuing parking tickets", Filters(kinds=["tribunal_decision"]))
+    assert found.results[0].source_key == "EA-2023-0012"
+    # Among requests, titles still count (they say what was asked).
+    assert searcher.search("parking tickets by street", Filters(kinds=["response"])).results[0].source_key == (
+        "parking_pcns_westford"
+    )
