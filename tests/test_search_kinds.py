@@ -81,3 +81,28 @@ def test_among_rulings_their_text_decides_not_their_parties_names(store):
     assert searcher.search("parking tickets by street", Filters(kinds=["response"])).results[0].source_key == (
         "parking_pcns_westford"
     )
+
+
+@pytest.mark.parametrize(
+    "text, refs",
+    [
+        ("decision notice FER0535294 and its appeal", ["fer0535294"]),
+        ("appeal EA/2014/0132 against FS50520644", ["ea20140132", "fs50520644"]),
+        ("log entry 4104896", ["4104896"]),
+        # Years, counts and short codes are words, not references.
+        ("potholes repaired since 2015 on the A38, about 400 of them", []),
+    ],
+)
+def test_reference_tokens(text, refs):
+    from foi_search.search.querytext import reference_tokens
+
+    assert reference_tokens(text) == refs
+
+
+def test_a_named_reference_finds_its_documents_first_and_is_close(searcher):
+    r = searcher.search("what happened on appeal EA/2021/0420", limit=5)
+    assert r.results[0].source_key == "EA-2021-0420"
+    assert not r.no_close_precedent
+    # Filters still decide: a reference outside the filtered set is not brought in.
+    only = searcher.search("what happened on appeal EA/2021/0420", Filters(kinds=["response"]), limit=5)
+    assert "EA-2021-0420" not in [h.source_key for h in only.results]

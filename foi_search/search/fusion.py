@@ -25,6 +25,9 @@ DENSE_CANDIDATES = 1000
 #: requests about X. Chosen on the whole-corpus dev set's "tune" split
 #: (docs/search.md); a kind filter, when given, decides instead.
 W_WANTED_KIND = 4.0
+#: z-units above the best other document given to the documents whose
+#: references (ICO notice, Tribunal case, an authority's own number) the query names.
+W_REFERENCE = 1.0
 #: Feedback: titles of this many top documents; a word must be in this many.
 FEEDBACK_DOCS, FEEDBACK_MIN_SHARED = 3, 2
 #: Confidence = best dense cosine + W_AGREE * agreement + W_COVER * coverage
@@ -63,6 +66,7 @@ class Evidence:
         best_view: As ``best_cosine``, but None when no document in the set has views.
         best_passage: Best cosine with an indexed passage of a document in the set.
         view_mean, view_sd, view_count: The query's view cosines over the whole store.
+        named_references: Documents in the set whose references the query names.
         store_confidence: The same query's confidence over the whole store
             (set only for a filtered ranking whose confidence falls between
             :data:`FILTERED_RELATIVE` of the threshold and the threshold).
@@ -81,15 +85,19 @@ class Evidence:
     view_sd: float = 0.0
     view_count: int = 0
     store_confidence: float | None = None
+    named_references: int = 0
 
     def confidence(self) -> float:
         """The confidence compared with the threshold (agreement discounted in small filtered sets).
 
         The whole store keeps the calibrated formula, however small it is (a
-        demo store of a few dozen documents).
+        demo store of a few dozen documents). A query that names the reference
+        of a document in the set has found it: the confidence is at least the
+        hybrid threshold.
         """
         agree = self.agree * (max(0.0, 1.0 - AGREE_DEPTH / max(self.n_set, 1)) if self.filtered else 1.0)
-        return confidence(best_cosine=self.best_cosine, agree=agree, cover=self.cover, unseen=self.unseen)
+        conf = confidence(best_cosine=self.best_cosine, agree=agree, cover=self.cover, unseen=self.unseen)
+        return max(conf, NO_PRECEDENT_BELOW) if self.named_references else conf
 
 
 @dataclass
@@ -212,6 +220,20 @@ def add_feedback(base: dict[int, float], fb: dict[int, float], dense, n_total: i
 def prefer_kinds(fused: dict[int, float], wanted: set[int]) -> dict[int, float]:
     """``fused`` with :data:`W_WANTED_KIND` added to the documents in ``wanted``."""
     return {d: v + (W_WANTED_KIND if d in wanted else 0.0) for d, v in fused.items()}
+
+
+def prefer_references(fused: dict[int, float], named: set[int]) -> dict[int, float]:
+    """``fused`` with the documents whose references the query names placed first (in their fused order).
+
+    They are added if the other signals missed them: a reference is an exact ask.
+    """
+    if not named:
+        return fused
+    top = max(fused.values(), default=0.0)
+    out = dict(fused)
+    for d in named:
+        out[d] = out.get(d, 0.0) + top + W_REFERENCE
+    return out
 
 
 def agreement(kw: dict[int, float], dense) -> float:

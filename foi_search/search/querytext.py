@@ -38,6 +38,23 @@ def wanted_kinds(text: str) -> list[str]:
     return ["tribunal_decision"] if _TRIBUNAL_RULING.search(text or "") else []
 
 
+#: A token that reads as a case or request reference once folded (``FER0515647``,
+#: ``FS50520644``, ``EA/2014/0132``, ``01.FOI.22.023320``, a log number
+#: ``4104896``): letters with five digits or more, or six digits or more alone.
+#: Years and counts ("since 2015", "400 homes") are not references.
+_REFERENCE = re.compile(r"^(?=.*[a-z])(?=(?:.*\d){5})[a-z0-9]{6,24}$|^\d{6,12}$")
+
+
+def reference_tokens(text: str) -> list[str]:
+    """References the query names, folded as ``documents.refs_norm`` holds them (``fer0515647``)."""
+    out: list[str] = []
+    for tok in (text or "").split():
+        folded = "".join(ch for ch in tok.lower() if ch.isalnum())
+        if _REFERENCE.match(folded) and folded not in out:
+            out.append(folded)
+    return out[:8]
+
+
 #: At most this many distinct terms go into one keyword query (a 10 KB paste
 #: would otherwise make a query of thousands of ORs).
 MAX_TERMS = 48

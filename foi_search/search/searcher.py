@@ -27,7 +27,7 @@ from foi_search.core.config import index_dir_for
 from foi_search.core.filters import Filters
 from foi_search.search import fusion
 from foi_search.search.present import SearchHit, SearchResult, attach_members, collapse_ranked, hits_for
-from foi_search.search.querytext import clean_query, query_terms, wanted_kinds
+from foi_search.search.querytext import clean_query, query_terms, reference_tokens, wanted_kinds
 from foi_search.search.signals import DenseSignal, KeywordSignal, rulings_only
 from foi_search.store import Store
 
@@ -151,7 +151,8 @@ class Searcher:
         if dense_signal is not None and text.strip():
             qvec, parts = dense_signal.embed_query(text)
             dense = dense_signal.scores(qvec, parts, allowed, n_total, dense_signal.passage_query_vector(text, qvec))
-        if not kw and (dense is None or not len(dense.ids)):
+        named = kw_signal.reference_matches(reference_tokens(query), allowed)
+        if not kw and not named and (dense is None or not len(dense.ids)):
             return fusion.Ranking([], 0.0, mode, terms, qvec)
         base = fusion.fuse_base(kw, dense, n_total)
         top = [d for d, _ in sorted(base.items(), key=lambda x: -x[1])[: fusion.FEEDBACK_DOCS]]
@@ -163,6 +164,7 @@ class Searcher:
         wanted = wanted_kinds(query) if not filters.kinds else []
         if wanted:
             fused = fusion.prefer_kinds(fused, kw_signal.ids_of_kinds(wanted))
+        fused = fusion.prefer_references(fused, named)
         ranked = sorted(fused.items(), key=lambda x: (-x[1], x[0]))
         evidence = fusion.Evidence(
             best_cosine=dense.best_cosine if dense is not None else None,
@@ -177,6 +179,7 @@ class Searcher:
             view_mean=dense.view_mean if dense is not None else 0.0,
             view_sd=dense.view_sd if dense is not None else 0.0,
             view_count=dense.view_count if dense is not None else 0,
+            named_references=len(named),
         )
         ranking = fusion.Ranking(ranked, evidence.confidence(), mode, terms, qvec, evidence)
         if ranking.needs_store_check:

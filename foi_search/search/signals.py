@@ -97,6 +97,22 @@ class KeywordSignal:
             out |= self._kind_ids[k]
         return out
 
+    def reference_matches(self, refs: list[str], allowed: set[int] | None) -> set[int]:
+        """Ids of the documents whose references include one of ``refs`` (folded, as :func:`reference_tokens` gives).
+
+        An ICO notice number or a Tribunal case number names its documents
+        exactly; in the keyword index it is one word of a long body.
+        """
+        out: set[int] = set()
+        for ref in refs:
+            out |= {
+                r[0]
+                for r in self.store.conn.execute(
+                    "select id from documents where (' ' || refs_norm || ' ') like ?", [f"% {ref} %"]
+                )
+            }
+        return out if allowed is None else out & allowed
+
     def feedback_terms(self, top_ids: list[int], min_shared: int) -> list[str]:
         """Title words shared by at least ``min_shared`` of the top documents."""
         if not top_ids:
