@@ -19,7 +19,7 @@ import re
 from foi_search.domain import Document, Message
 
 from . import ParseError
-from .authorities import find_authority, force_from_place
+from .authorities import letter_authority
 from .common import clip, file_stem, parse_date, request_title
 
 #: Labels of the authority's own reference ("Your ref" is the requester's and is left out).
@@ -103,7 +103,7 @@ def parse_text(text: str, *, path: str | None = None, url: str | None = None) ->
     if len(text.strip()) < 40:
         raise ParseError("letter has almost no text")
     stem = file_stem(path) or file_stem(url) or None
-    authority = find_authority(text) or force_from_place(stem)
+    authority = letter_authority(text, stem)
     references = find_references(text)
     response_date = _response_date(text)
     request = extract_request(text)
