@@ -90,7 +90,7 @@ def _detect_html(head: bytes) -> tuple[str, Parser] | None:
     if alaveteli_html.looks_like(head):
         return "alaveteli-html", alaveteli_html.parse
     text = head.decode("utf-8", errors="replace")
-    if mps_page.looks_like(_visible(text)):
+    if _looks_mps(_visible(text)):
         return "mps-page", mps_page.parse
     if council_html.looks_like(_visible(text)):
         return "council-html", council_html.parse
@@ -142,7 +142,7 @@ def _detect_text(path: Path, head: bytes) -> tuple[str, Parser] | None:
     if _in_tribunal_folder(path) or _TRIBUNAL_HEAD.search(head[:6000]):
         return "tribunal", _tribunal_parser(path)
     text = head.decode("utf-8", errors="replace")
-    if mps_page.looks_like(text):
+    if _looks_mps(text):
         return "mps-page", mps_page.parse
     lines = [ln for ln in head.splitlines()[:50] if ln.strip()]
     if lines and all(_URL_LINE.match(ln) for ln in lines):
@@ -154,6 +154,18 @@ def _detect_text(path: Path, head: bytes) -> tuple[str, Parser] | None:
     if _FOI_WORDS.search(head):
         return "letter", letters.parse
     return None
+
+
+#: What marks a police disclosure page beyond its "Freedom of information request reference" line,
+#: which council letters use too: a force's reference style ("01.FOI.22.023320", "01/FOI/22/023320")
+#: or the Metropolitan Police named.
+_MPS_MARK = re.compile(r"\b\d{2}[./]FOI[./]\d{2}[./]\d{3,7}\b|\bMPS\b|\bMetropolitan Police\b|New Scotland Yard")
+
+
+def _looks_mps(text: str) -> bool:
+    from .parsers import mps_page
+
+    return mps_page.looks_like(text) and bool(_MPS_MARK.search(text[:20000]))
 
 
 def _looks_email(head: bytes) -> bool:
