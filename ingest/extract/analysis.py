@@ -469,9 +469,35 @@ def _says_not_held(p: str) -> bool:
         return False
     for sent in _SENT_SPLIT.split(p):
         m = _NOT_HELD.search(sent)
-        if m and not (_CAVEAT.match(sent) and _BECAUSE.search(sent[: m.start()])):
+        if m and not (_CAVEAT.match(sent) and _BECAUSE.search(sent[: m.start()])) and not _HYPOTHETICAL.search(sent[: m.start()]):
             return True
     return False
+
+
+#: "If there is no document, please state...": a condition, not a statement that nothing is held.
+_HYPOTHETICAL = re.compile(r"\b(?:if|whether|unless|in case)\b[^,;:]{0,60}$", re.I)
+#: A sentence that asks for information: the request quoted back in a reply, not an answer.
+_ASKS = re.compile(
+    r"\bplease (?:provide|state|send|supply|confirm|list|give|tell|include|disclose|advise|indicate|explain|share|detail)\b|"
+    r"\b(?:could|can|would) you (?:please )?(?:provide|send|supply|confirm|tell|let me know|advise|list)\b|"
+    r"\bi (?:would like|wish|am requesting|request|am asking)\b|\bunder the freedom of information act,? (?:i|please)\b",
+    re.I,
+)
+
+
+def _is_question(p: str) -> bool:
+    """Whether a reply's paragraph is a question of the request quoted back (asks, gives nothing).
+
+    General shape: it asks for information ("please provide", "could you
+    tell me") or ends in a question mark, and carries no answer wording
+    ("we", "the Trust", "our", figures after a colon).
+    """
+    t = p.strip()
+    if len(t) > 700 or not t:
+        return False
+    if re.search(r"\b(?:we|our|us)\b|\bthe (?:trust|council|authority|department|force|university|service) (?:has|have|does|do|is|holds?|can)\b", t, re.I):
+        return False
+    return bool(_ASKS.search(t)) or t.endswith("?")
 
 
 def _flags(p: str) -> set[str]:
@@ -607,6 +633,12 @@ def analyse_message(index: int, direction: str, text: str, echo: set[tuple[str, 
             prev_echo = question
             continue
         kind = _paragraph_kind(remaining, after_closing)
+        if direction == "incoming" and kind == "content" and _is_question(remaining):
+            # The request quoted back without a "You asked:" heading: it frames
+            # the answers that follow, it answers nothing itself.
+            facts.paras.append(Para(raw, "echo"))
+            prev_echo = remaining
+            continue
         if kind == "closing" and direction == "incoming":
             after_closing = True
         if direction == "incoming" and kind in ("content", "complaint_rights"):
