@@ -59,6 +59,8 @@ def detect(path: Path, head: bytes) -> tuple[str, Parser] | None:
         return _detect_csv(path, head)
     if suffix in _LETTER_SUFFIXES or (suffix == "" and stripped.startswith(b"%PDF")):
         if _in_tribunal_folder(path):
+            if _has_text_copy(path):
+                return None  # the same decision is read from its text copy (one document, not two versions)
             return "tribunal", _tribunal_parser(path)
         from .parsers import letters
 
@@ -176,6 +178,25 @@ def _looks_email(head: bytes) -> bool:
 
 def _in_tribunal_folder(path: Path) -> bool:
     return any("tribunal" in part.lower() for part in path.parts[:-1]) or _tribunal_csv(path) is not None
+
+
+def _has_text_copy(pdf: Path) -> bool:
+    """Whether a tribunal PDF's text was also saved as ``<id>.txt`` beside it or in a sibling folder.
+
+    Decision collections keep the PDFs and their extracted text side by side;
+    both carry the same decision id (the document's key), so reading both
+    would store one decision twice in two versions that replace each other on
+    every ingest. The non-empty text copy is the one read.
+    """
+    stem = pdf.stem
+    for folder in [pdf.parent, *(d for d in pdf.parent.parent.iterdir() if d.is_dir())] if pdf.parent.parent.is_dir() else [pdf.parent]:
+        candidate = folder / f"{stem}.txt"
+        try:
+            if candidate.is_file() and candidate.stat().st_size > 0:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _tribunal_csv(path: Path) -> Path | None:
