@@ -104,6 +104,35 @@ class ExemptionCitation:
     reasoning: str | None = None
 
 
+#: How one question of a request was answered (see ``ingest/extract/answers.py``).
+ANSWER_STATUSES = (
+    "answered",
+    "answered_in_attachment",
+    "partly",
+    "not_held",
+    "refused",
+    "signposted",
+    "not_answered",
+)
+
+
+@dataclass
+class QuestionAnswer:
+    """How one question of the request was answered.
+
+    Attributes:
+        seq: Question number from 0 (question 0 is the whole request when it has no numbered questions).
+        status: One of :data:`ANSWER_STATUSES`.
+        grounds: Exemption codes applied to this question (``ncnd`` for neither confirm nor deny).
+        evidence: The sentences that show the status.
+    """
+
+    seq: int
+    status: str
+    grounds: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Passage:
     """A paragraph-sized piece of text with the role it plays.
@@ -163,6 +192,7 @@ class Document:
         attachments: Files published with the response.
         redactions: Counts of personal data removed, by kind (never values).
         meta: Source-specific extras (tribunal parties, appeal outcome...).
+        answers: How each question was answered; the outcome is derived from them.
     """
 
     source: str
@@ -187,6 +217,7 @@ class Document:
     attachments: list[Attachment] = field(default_factory=list)
     redactions: dict[str, int] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    answers: list[QuestionAnswer] = field(default_factory=list)
 
     @property
     def applied_exemptions(self) -> list[str]:

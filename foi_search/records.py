@@ -38,6 +38,9 @@ def document_record(doc: Document, doc_id: int | None = None) -> dict:
         "public_interest_test": doc.public_interest_test,
         "s16_advice": doc.s16_advice,
         "questions": doc.questions,
+        "answers": [
+            {"seq": a.seq, "status": a.status, "grounds": a.grounds, "evidence": a.evidence} for a in doc.answers
+        ],
         "attachments": [a.name for a in doc.attachments],
         "redactions": doc.redactions,
         "meta": doc.meta,

@@ -29,6 +29,13 @@ def render_document(doc: Document, *, markdown: bool = False) -> str:
         lines += ["", h("Questions")] + [
             q if _NUMBERED.match(q) else f"{i}. {q}" for i, q in enumerate(doc.questions, 1)
         ]
+    if doc.answers:
+        lines += ["", h("Answers")]
+        for a in doc.answers:
+            label = f"Question {a.seq + 1}" if doc.questions else "Whole request"
+            grounds = f" ({', '.join(a.grounds)})" if a.grounds else ""
+            lines.append(f"- {label}: {a.status.replace('_', ' ')}{grounds}")
+            lines += [f'    "{e}"' for e in a.evidence]
     if doc.exemptions:
         lines += ["", h("Exemptions")]
         for c in doc.exemptions:

@@ -18,14 +18,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from .domain import Attachment, Document, ExemptionCitation, Message, Passage
+from .domain import Attachment, Document, ExemptionCitation, Message, Passage, QuestionAnswer
 from .errors import FoiSearchError
 from .migrations import migrate, pending
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
 
-_CHILD_TABLES = ("messages", "questions", "exemptions", "passages", "attachments", "redactions")
+_CHILD_TABLES = ("messages", "questions", "exemptions", "passages", "attachments", "redactions", "question_answers")
 
 
 def now() -> str:
@@ -253,6 +253,18 @@ class Store:
             [{"document_id": doc_id, "seq": i, "text": q} for i, q in enumerate(doc.questions)],
         )
         self._insert(
+            "question_answers",
+            [{
+                "document_id": doc_id,
+                "seq": a.seq,
+                "status": a.status,
+                "grounds": json.dumps(a.grounds),
+                "evidence": json.dumps(a.evidence),
+            }
+            for a in doc.answers
+        ],
+        )
+        self._insert(
             "exemptions",
             [{
                 "document_id": doc_id,
@@ -377,6 +389,10 @@ class Store:
             ],
             redactions={x["kind"]: x["count"] for x in rows("redactions")},
             meta=json.loads(r["meta"] or "{}"),
+            answers=[
+                QuestionAnswer(a["seq"], a["status"], json.loads(a["grounds"] or "[]"), json.loads(a["evidence"] or "[]"))
+                for a in rows("question_answers")
+            ],
         )
 
     def iter_document_ids(self, where: str = "1=1", params: list | None = None) -> Iterator[int]:

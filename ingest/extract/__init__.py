@@ -96,4 +96,21 @@ def enrich_response(doc: Document) -> Document:
             doc.questions = extract_questions(doc.messages[0].text)
     doc.passages = build_passages(facts)
     doc.meta["part_not_held"] = reading.part_not_held
+    _answer_questions(doc, facts, reading.outcome)
     return doc
+
+
+def _answer_questions(doc: Document, facts: list, outcome: str) -> None:
+    """Give each question its status, in agreement with the document outcome.
+
+    The per-question reading places each paragraph under the question it
+    answers; :func:`.answers.reconcile` then makes the statuses add up to the
+    whole-document reading (which weighs what no single question shows), so
+    :func:`.answers.derive_outcome` over the statuses gives the stored outcome.
+    """
+    from .answers import derive_outcome, read_answers, reconcile
+
+    applied = doc.applied_exemptions
+    answers = reconcile(read_answers(facts, doc.questions, set(applied)), outcome, applied)
+    doc.answers = answers
+    doc.outcome = derive_outcome(answers) or outcome
