@@ -63,8 +63,10 @@ MESSAGE_KINDS = (
     "other",
 )
 
-#: Status of one exemption citation.
-CITATION_STATUSES = ("applied", "mentioned", "superseded")
+#: What a Tribunal decided on a ground in dispute: the exemption applies, does not, or applies to part.
+RULING_STATUSES = ("upheld", "not_upheld", "partly")
+#: Status of one exemption citation (rulings are the statuses of grounds in a Tribunal decision).
+CITATION_STATUSES = ("applied", "mentioned", "superseded") + RULING_STATUSES
 
 
 @dataclass
@@ -225,6 +227,15 @@ class Document:
         seen: list[str] = []
         for c in self.exemptions:
             if c.status == "applied" and c.code not in seen:
+                seen.append(c.code)
+        return seen
+
+    @property
+    def ruled_exemptions(self) -> list[str]:
+        """Canonical codes a Tribunal ruled on (upheld, not upheld or partly), in order."""
+        seen: list[str] = []
+        for c in self.exemptions:
+            if c.status in RULING_STATUSES and c.code not in seen:
                 seen.append(c.code)
         return seen
 

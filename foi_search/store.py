@@ -199,7 +199,8 @@ class Store:
                 "ncnd": int(doc.ncnd),
                 "public_interest_test": int(doc.public_interest_test),
                 "s16_advice": int(doc.s16_advice),
-                "exemption_codes": " ".join(doc.applied_exemptions),
+                # Codes a filter on an exemption finds: applied, or ruled on by a Tribunal.
+                "exemption_codes": " ".join(doc.applied_exemptions + doc.ruled_exemptions),
                 "request_text": request_text,
                 "body": doc.text,
                 "meta": json.dumps(doc.meta, default=str),
