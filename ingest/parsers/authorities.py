@@ -93,6 +93,7 @@ _BODY_RES = [
     (re.compile(rf"\b({_NAME}[ \t]+NHS[ \t]+and[ \t]+{_NAME}[ \t]+Trust)\b"), True),
     (re.compile(rf"\b({_NAME}[ \t]+NHS[ \t]+(?:Foundation[ \t]+)?Trust)\b"), True),
     (re.compile(rf"\b({_NAME}[ \t]+(?:Fire (?:and|&) Rescue Service|Fire Authority|Integrated Care Board))\b"), True),
+    (re.compile(rf"\b({_NAME}[ \t]+(?:Police|Constabulary|Drainage Board|Authority))\b"), True),
     (re.compile(rf"\b(University of {_NAME})"), False),
     (re.compile(rf"\b({_NAME} University)\b"), True),
 ]
@@ -267,7 +268,7 @@ def all_forces(text: str) -> list[str]:
 
 _ANCHOR = re.compile(
     r"\b(?:Council|Ministry|Department|Trust|University|Office|Treasury|Customs|Prosecution|London|Agency|"
-    r"Authority|England|Ofsted|Ofcom|Ofgem|Ofwat|Fire|Board)\b"
+    r"Authority|England|Ofsted|Ofcom|Ofgem|Ofwat|Fire|Board|Police|Constabulary)\b"
 )
 
 

@@ -95,7 +95,7 @@ def bodies_named(text: str) -> list[Body]:
             if tuple(words[i:i + len(cand)]) == cand:
                 hit = (cand, body)
                 break
-        if hit and hit[0][-1] not in _HEAD_NOUNS and _HEAD_NOUNS & set(words[i + len(hit[0]):i + len(hit[0]) + 4]):
+        if hit and hit[0][-1] not in _HEAD_NOUNS and _HEAD_NOUNS & set(words[i + len(hit[0]):i + len(hit[0]) + 6]):
             # "Bradford District" (an alias) inside "Bradford District Care NHS Foundation Trust":
             # the text names a longer body than the alias.
             hit = None
