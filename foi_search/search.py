@@ -40,6 +40,9 @@ from .filters import Filters
 from .querytext import TermMatcher, clean_query, clean_request, fts_query, query_parts, query_terms
 from .store import Store
 
+#: Documents of this kind are records about decisions with no response text (ICO notices):
+#: left out of result lists unless a filter asks for them.
+METADATA_ONLY_KIND = "ico_decision"
 #: bm25() column weights for documents_fts (title, authority, request_text, body).
 BM25_WEIGHTS = (5.0, 0.0, 1.0, 0.1)
 #: Keyword matches considered per query.
@@ -491,9 +494,28 @@ class Searcher:
         """
         filters = filters or Filters()
         ranked, conf, terms, dense_full = self.rank(query, filters)
+        if METADATA_ONLY_KIND not in filters.kinds:
+            ranked = self._drop_metadata_only(ranked, limit)
         hits = self.hits_for(ranked[:limit], terms, dense_full)
         no_close = not hits or conf < (NO_PRECEDENT_BELOW if self._dense else NO_PRECEDENT_BELOW_KEYWORD)
         return SearchResult(query, hits, no_close, conf, self.mode, terms, qid, self.index_stale)
+
+    def _drop_metadata_only(self, ranked: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+        """The ranking without ICO decision-notice records (metadata, no response text) near its top.
+
+        They are not responses; they are listed only when asked for with ``--kind ico_decision``.
+        """
+        head = ranked[: max(limit * 4, 50)]
+        if not head:
+            return ranked
+        marks = ",".join("?" * len(head))
+        drop = {
+            r[0]
+            for r in self.store.conn.execute(
+                f"select id from documents where kind = ? and id in ({marks})", [METADATA_ONLY_KIND, *(d for d, _ in head)]
+            )
+        }
+        return [x for x in ranked if x[0] not in drop] if drop else ranked
 
     def rank(self, query: str, filters: Filters) -> tuple[list[tuple[int, float]], float, list[str], object]:
         """All matching documents with fused scores, best first, plus the confidence.

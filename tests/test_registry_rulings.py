@@ -139,3 +139,17 @@ def test_a_tribunal_pdf_with_a_text_copy_is_read_once(tmp_path):
     assert detect(txt, txt.read_bytes())[0] == "tribunal"
     txt.write_text("", encoding="utf-8")  # an empty text copy (a scan): the PDF is read
     assert detect(pdf, pdf.read_bytes())[0] == "tribunal"
+
+
+def test_ico_notice_records_stay_out_of_default_results(tmp_path):
+    from foi_search.search import Searcher
+
+    store = Store(tmp_path / "s.db")
+    store.save_document(Document(source="ico", source_key="FS50999999", kind="ico_decision", title="ICO decision notice FS50999999 lighthouse"))
+    store.save_document(
+        Document(source="letter", source_key="lh", title="Lighthouse keepers", messages=[Message("incoming", "We employ no lighthouse keepers.")])
+    )
+    default = Searcher(store, keyword_only=True).search("lighthouse")
+    assert [h.source_key for h in default.results] == ["lh"]
+    asked = Searcher(store, keyword_only=True).search("lighthouse", Filters(kinds=["ico_decision"]))
+    assert [h.source_key for h in asked.results] == ["FS50999999"]
