@@ -105,7 +105,8 @@ _EXTENSION = re.compile(
     r"extend(?:ing|ed)? (?:the|this|our)? ?(?:deadline|time|limit|response)|extension|regulation 7\(1\)|section 10\(3\)|"
     r"(?:not|unable to) (?:be able to )?(?:provide|send|meet|respond)[^.]{0,60}(?:within|by) the (?:initial )?(?:timescale|deadline|time)|"
     r"apologi[sz]e (?:for|that)[^.]{0,50}(?:delay|not (?:meeting|responding|answering|sending)|missing|late|failing)|"
-    r"(?:sorry|apologies)(?: again)? for (?:the |this |any |our )?(?:delay|late)|actively working on your request|we (?:will|aim to|expect to|hope to) "
+    # "apologies for the delay in providing this response" opens a (late) response; it extends nothing.
+    r"(?:sorry|apologies)(?: again)? for (?:the |this |any |our )?(?:delay|late)(?![^.]{0,20}\bin (?:providing|sending) (?:this|our|the) (?:response|reply))|actively working on your request|we (?:will|aim to|expect to|hope to) "
     r"(?:provide|send|supply|complete|respond|get|reply|be in touch)[^.]{0,80}(?:as soon as|by|within|this week|next week|on \d|soonest)|"
     r"(?:new )?target date|not (?:quite )?finished|grant us (?:another|more|a further)|in a position to (?:reply|respond) (?:to you )?(?:by|within|in)",
     re.I,
@@ -823,7 +824,10 @@ def mention_status(facts: MessageFacts) -> None:
                     # A section explained in passing ("privilege is protected
                     # under section 42"), with no refusal around it.
                     c.status, c.reason = "mentioned", "no refusal in context"
-            elif not c.explicit and "refusal" not in p.flags and "reasoning" not in p.flags:
+            elif not c.explicit and "refusal" not in p.flags and "reasoning" not in p.flags and not (
+                c.code == "s21" and "signpost" in p.flags
+            ):
+                # ("Reasonably accessible" with the link to it is the s21 decision itself.)
                 # Cost or "vexatious" wording alone, outside a refusal, is talk, not a decision.
                 c.status, c.reason = "mentioned", "wording only"
 
