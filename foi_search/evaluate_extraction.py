@@ -74,6 +74,8 @@ class ExtractionScores:
     references_recall: float = 0.0
     authority_accuracy: float | None = None
     n_authority: int = 0
+    date_accuracy: float | None = None
+    n_dates: int = 0
     answers_accuracy: float | None = None
     n_answers: int = 0
     by_source: dict[str, dict] = field(default_factory=dict)
@@ -96,6 +98,8 @@ class ExtractionScores:
         ]
         if self.authority_accuracy is not None:
             lines.append(f"Authority accuracy:   {self.authority_accuracy:.3f}  ({self.n_authority} with a gold authority)")
+        if self.date_accuracy is not None:
+            lines.append(f"Response date:        {self.date_accuracy:.3f}  ({self.n_dates} with a gold date)")
         if self.answers_accuracy is not None:
             lines.append(f"Per-question status:  {self.answers_accuracy:.3f}  ({self.n_answers} labelled questions)")
         if len(self.by_source) > 1:
@@ -202,7 +206,7 @@ def score_records(gold: list[dict], lookup, gold_path: str = "", *, by_source: b
     confusion: dict[str, Counter] = {}
     correct = Counter()
     ref_tp = ref_fp = ref_fn = 0
-    n_auth = n_ans = 0
+    n_auth = n_ans = n_dates = 0
     records: dict[str, dict] = {}
     for g in gold:
         doc_id = g["doc_id"]
@@ -254,6 +258,12 @@ def score_records(gold: list[dict], lookup, gold_path: str = "", *, by_source: b
                 correct["authority"] += 1
             else:
                 diffs["authority"] = {"gold": g["authority"], "predicted": rec.get("authority")}
+        if g.get("response_date"):
+            n_dates += 1
+            if (rec.get("response_date") or "")[:10] == g["response_date"][:10]:
+                correct["date"] += 1
+            else:
+                diffs["response_date"] = {"gold": g["response_date"], "predicted": rec.get("response_date")}
         gold_answers = {a.get("seq"): a.get("status") for a in g.get("answers") or [] if isinstance(a, dict)}
         if gold_answers:
             pred_answers = {a.get("seq"): a.get("status") for a in rec.get("answers") or []}
@@ -269,6 +279,8 @@ def score_records(gold: list[dict], lookup, gold_path: str = "", *, by_source: b
             s.errors.append(DocError(doc_id, diffs))
     if n_auth:
         s.n_authority, s.authority_accuracy = n_auth, _ratio(correct["authority"], n_auth)
+    if n_dates:
+        s.n_dates, s.date_accuracy = n_dates, _ratio(correct["date"], n_dates)
     if n_ans:
         s.n_answers, s.answers_accuracy = n_ans, _ratio(correct["answers"], n_ans)
     if by_source:
