@@ -118,3 +118,11 @@ def test_outcome_is_derived_from_the_statuses(statuses, outcome):
 def test_reconciled_statuses_always_add_up_to_the_outcome(outcome, start):
     answers = reconcile([QuestionAnswer(i, s, ["s40(2)"] if s == "refused" else []) for i, s in enumerate(start)], outcome, ["s40(2)"])
     assert derive_outcome(answers) == outcome
+
+
+def test_the_letters_own_date_not_the_date_of_the_request():
+    text = (
+        "Brightwater Borough Council\nDate of request: 03/02/2018\nDate: 5 May 2021\n\nDear Requester,\n\n"
+        "We hold no such records.\n\nYours sincerely,\nFOI Team"
+    )
+    assert parse_text(text, path="brightwater.txt").response_date == "2021-05-05"
