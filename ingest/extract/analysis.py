@@ -251,7 +251,7 @@ _ANSWER_LABEL = re.compile(
 _ANY_DIGIT = re.compile(r"\d")
 _NUM_TOKEN = re.compile(r"(?<![\w/.])£?\d[\d,]*(?:\.\d+)?%?(?![\w/])")
 _NON_FACT_NUMBERS = re.compile(
-    r"\b(?:foi|eir|ir|ref(?:erence)?|case|no\.?)\s*[/:#-]?\s*\d[\d\s/-]*|\b(?:section|sections|s\.|regulation|regulations|reg\.?|article|(?:sub-?)?paragraph|para|part|schedule|sch\.?|class|question|q|point|points|page|pages|level|floor|room|unit)\s*\(?\d+[a-z]?\)?(?:\s?\(\w{1,3}\))*|\(\d{1,2}[a-z]?\)"
+    r"\b(?:foi|eir|ir|rfi|ref(?:erence)?|case|no\.?)(?:\s+id)?\s*[/:#-]?\s*\d[\d\s/-]*|\b(?:section|sections|s\.|regulation|regulations|reg\.?|article|(?:sub-?)?paragraph|para|part|schedule|sch\.?|class|question|q|point|points|page|pages|level|floor|room|unit)\s*\(?\d+[a-z]?\)?(?:\s?\(\w{1,3}\))*|\(\d{1,2}[a-z]?\)"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s*\^?(?:st|nd|rd|th)?\s*(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+\d{4})?"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{4}\b|\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?)"
     r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|\b20 working days|\b40 working days|\b18 hours|£\s?450|£\s?600|\b24 hours"

@@ -161,6 +161,7 @@ def read_answers(facts: list[MessageFacts], questions: list[str], applied: set[s
     live = [f for f in facts if f.direction == "incoming" and f.kind in _DECIDING and not f.voided]
     for f in live:
         current: int | None = None
+        last_echo: str | None = None
         seen = Counter(p.text for p in f.paras)
         for p in f.paras:
             if seen[p.text] > 1 and len(p.text) < 120:
@@ -171,6 +172,7 @@ def read_answers(facts: list[MessageFacts], questions: list[str], applied: set[s
                     current = hit
                 continue
             if p.kind == "echo":
+                last_echo = p.text
                 if len(questions) > 1:
                     hit = _match_question(p.text, questions, qwords)
                     if hit is not None:
@@ -179,7 +181,10 @@ def read_answers(facts: list[MessageFacts], questions: list[str], applied: set[s
             if p.kind not in ("content", "attachment"):
                 continue
             if len(questions) > 1:
-                if p.question:
+                if p.question and p.question != last_echo:
+                    # A question quoted at the head of this paragraph (the echo carries over to
+                    # the paragraphs after it, which must not undo a later answer number).
+                    last_echo = p.question
                     hit = _match_question(p.question, questions, qwords)
                     if hit is not None:
                         current = hit

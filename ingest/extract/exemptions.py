@@ -268,6 +268,14 @@ def sentence_at(text: str, pos: int) -> str:
     return text[start:end]
 
 
+#: What the Act says a section does ("section 12(1), which does not oblige an authority to comply ... if the
+#: cost would exceed ..."): its "if" is the statute's, not a hypothesis of the authority.
+_STATUTE_GLOSS = re.compile(
+    r",?\s*(?:which|that)\s+(?:does not (?:oblige|require)|provides|allows|states|says|means|sets out|permits|enables)\b.*$",
+    re.I,
+)
+
+
 def mention_reason(paragraph: str, citation: Citation) -> str | None:
     """Why a citation in an authority's paragraph is only *mentioned*, or None.
 
@@ -281,7 +289,7 @@ def mention_reason(paragraph: str, citation: Citation) -> str | None:
         return "negated"
     if _QUOTING_REQUESTER.search(sent):
         return "requester's argument"
-    if _HYPOTHETICAL.search(sent):
+    if _HYPOTHETICAL.search(_STATUTE_GLOSS.sub("", sent)):
         return "hypothetical"
     if _CONSIDERED_ONLY.search(sent):
         return "considered only"
