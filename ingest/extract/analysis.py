@@ -163,7 +163,7 @@ _REFUSAL = re.compile(
     r"exempt (?:from disclosure|information|under)|(?:is|are|been|being) (?:exempt|withheld|redacted|refused)|\bwithh(?:e|o)ld|\bredact|"
     r"\brefus(?:e|al|ing)\b|\bdeclin(?:e|ing)\b|not (?:be )?(?:able|obliged|required) to (?:provide|disclose|release|comply|supply)|"
     r"cannot (?:be )?(?:provided|disclosed|released|provide|disclose|release|supply)|unable to (?:provide|disclose|release|supply|comply|answer)|"
-    r"exception (?:applies|under|at|is engaged)|refusal notice|\bremoved (?:under|in line with|in accordance with) (?:section|regulation|s\.?\s?\d)|(?:neither|not) (?:to )?confirm (?:n)?or deny|suppressed|exemption(?:s)? (?:applies|apply|is engaged|set out)",
+    r"exception (?:applies|under|at|is engaged)|(?:exemption|exception)s?\b[^.]{0,40}\b(?:has|have) been applied|\b(?:we|i) (?:have )?applied (?:the |an |this )?(?:exemption|exception)|refusal notice|\bremoved (?:under|in line with|in accordance with) (?:section|regulation|s\.?\s?\d)|(?:neither|not) (?:to )?confirm (?:n)?or deny|suppressed|exemption(?:s)? (?:applies|apply|is engaged|set out)",
     re.I,
 )
 _NOT_HELD = re.compile(
