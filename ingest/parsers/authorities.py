@@ -93,7 +93,7 @@ _BODY_RES = [
     (re.compile(rf"\b({_NAME}[ \t]+NHS[ \t]+and[ \t]+{_NAME}[ \t]+Trust)\b"), True),
     (re.compile(rf"\b({_NAME}[ \t]+NHS[ \t]+(?:Foundation[ \t]+)?Trust)\b"), True),
     (re.compile(rf"\b({_NAME}[ \t]+(?:Fire (?:and|&) Rescue Service|Fire Authority|Integrated Care Board))\b"), True),
-    (re.compile(rf"\b({_NAME}[ \t]+(?:Police|Constabulary|Drainage Board|Authority))\b"), True),
+    (re.compile(rf"\b({_NAME}[ \t]+(?:Police|Constabulary|Drainage Board|(?:Harbour|Port|National Park|Waste) Authority))\b"), True),
     (re.compile(rf"\b(University of {_NAME})"), False),
     (re.compile(rf"\b({_NAME} University)\b"), True),
 ]
