@@ -106,6 +106,7 @@ class TribunalRef:
     citation: Citation
     appeal_outcome: str | None
     score: float
+    ruling: str | None = None  # what the Tribunal decided on this ground: upheld / not_upheld / partly
 
 
 @dataclass
@@ -117,6 +118,11 @@ class ExemptionSection:
     count: int
     reasoning: list[ReasoningGroup] = field(default_factory=list)
     tribunal: list[TribunalRef] = field(default_factory=list)
+    #: Questions of the similar requests answered on this ground: {"refused": n, "partly": n}.
+    questions: dict[str, int] = field(default_factory=dict)
+    #: Similar requests with a question refused or part-answered on this ground, and how many were looked at.
+    requests_with_question: int = 0
+    requests: int = 0
 
 
 @dataclass
@@ -284,6 +290,7 @@ def precedent_report(
             if tribunal_ranked is None:
                 tribunal_ranked, *_ = searcher.rank(text, Filters(kinds=["tribunal_decision"]))
             section.tribunal = tribunal_for(store, code, tribunal_ranked, tribunal_per_exemption)
+            _question_counts(store, section, similar_ids)
             sections.append(section)
     return PrecedentReport(
         query=text,
@@ -295,6 +302,24 @@ def precedent_report(
         sections=sections,
         index_stale=searcher.index_stale,
     )
+
+
+def _question_counts(store: Store, section: ExemptionSection, doc_ids: set[int]) -> None:
+    """How the questions of the similar requests were answered on ``section.code`` (per-question answers)."""
+    if not doc_ids:
+        return
+    marks = ",".join("?" * len(doc_ids))
+    per_status: Counter = Counter()
+    docs: set[int] = set()
+    for r in store.conn.execute(
+        f"select document_id, status, grounds from question_answers where document_id in ({marks})", list(doc_ids)
+    ):
+        if section.code in json.loads(r[2] or "[]"):
+            per_status[r[1]] += 1
+            docs.add(r[0])
+    section.questions = dict(per_status.most_common())
+    section.requests_with_question = len(docs)
+    section.requests = len(doc_ids)
 
 
 def reasoning_for(
@@ -412,7 +437,13 @@ def tribunal_for(store: Store, code: str, ranked: list[tuple[int, float]], limit
     for d, s in picked:
         row = rows[d]
         meta = json.loads(row.get("meta") or "{}")
-        out.append(TribunalRef(citation_of(row), meta.get("appeal_outcome") or meta.get("outcome"), round(s, 4)))
+        ruled = store.conn.execute(
+            "select status from exemptions where document_id = ? and code = ? and status in ('upheld', 'not_upheld', 'partly')",
+            [d, code],
+        ).fetchone()
+        out.append(
+            TribunalRef(citation_of(row), meta.get("appeal_outcome") or meta.get("outcome"), round(s, 4), ruled[0] if ruled else None)
+        )
     return out
 
 

@@ -148,6 +148,11 @@ def render_precedents(report, *, markdown: bool = False) -> str:
         lines += [f"- {describe(k)}: {v}" for k, v in report.exemptions.items()]
     for s in report.sections:
         lines += ["", h1(f"{s.name}, applied in {s.count} of them")]
+        if s.questions:
+            asked = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in s.questions.items())
+            lines.append(
+                f"Questions answered on this ground: {asked} (in {s.requests_with_question} of {s.requests} similar requests)"
+            )
         if s.reasoning:
             lines.append(h2("How authorities argued it"))
         for g in s.reasoning:
@@ -164,6 +169,7 @@ def render_precedents(report, *, markdown: bool = False) -> str:
         if s.tribunal:
             lines.append(h2("Tribunal decisions on it"))
         for t in s.tribunal:
-            lines.append(f"* {t.citation.title} — appeal {t.appeal_outcome or 'outcome unknown'}")
+            ruled = f"; {s.code} {t.ruling.replace('_', ' ')}" if getattr(t, "ruling", None) else ""
+            lines.append(f"* {t.citation.title} — appeal {t.appeal_outcome or 'outcome unknown'}{ruled}")
             lines.append(f"  {_cite(t.citation, markdown)}")
     return "\n".join(lines).rstrip() + "\n"

@@ -153,3 +153,20 @@ def test_ico_notice_records_stay_out_of_default_results(tmp_path):
     assert [h.source_key for h in default.results] == ["lh"]
     asked = Searcher(store, keyword_only=True).search("lighthouse", Filters(kinds=["ico_decision"]))
     assert [h.source_key for h in asked.results] == ["FS50999999"]
+
+
+def test_precedent_sections_count_questions_answered_on_the_ground(tmp_path):
+    from foi_search.precedents import ExemptionSection, _question_counts
+
+    store = Store(tmp_path / "p.db")
+    ids = []
+    for i, statuses in enumerate([[("answered", []), ("refused", ["s40(2)"])], [("partly", ["s40(2)"])], [("answered", [])]]):
+        doc = Document(
+            source="letter", source_key=f"d{i}", title="Staff names", outcome="disclosed_partial",
+            answers=[QuestionAnswer(n, st, g) for n, (st, g) in enumerate(statuses)],
+        )
+        ids.append(store.save_document(doc)[0])
+    section = ExemptionSection(code="s40(2)", name="Personal data", count=2)
+    _question_counts(store, section, set(ids))
+    assert section.questions == {"refused": 1, "partly": 1}
+    assert (section.requests_with_question, section.requests) == (2, 3)
