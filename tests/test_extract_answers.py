@@ -126,3 +126,29 @@ def test_the_letters_own_date_not_the_date_of_the_request():
         "We hold no such records.\n\nYours sincerely,\nFOI Team"
     )
     assert parse_text(text, path="brightwater.txt").response_date == "2021-05-05"
+
+
+@pytest.mark.parametrize(
+    "file_name, outcome",
+    [("Response not held.pdf", "not_held"), ("Reply - information exempt.pdf", "refused"), ("Response.pdf", "disclosed_full")],
+)
+def test_a_reply_letter_attached_apart_from_the_messages_decides_by_its_name(file_name, outcome):
+    from foi_search.domain import Attachment
+
+    doc = enrich(
+        Document(
+            source="test",
+            source_key="att",
+            messages=[
+                Message("outgoing", "Dear Department,\n\nPlease send the 2019 survey of lighthouses.\n\nYours faithfully,\nA Requester"),
+                Message(
+                    "incoming",
+                    "Dear Requester,\n\nThank you for your request for information, I have attached our formal response to this email.\n\n"
+                    "Access Team\nDepartment for Coastal Affairs",
+                    sent_at="2024-05-02",
+                ),
+            ],
+            attachments=[Attachment(file_name)],
+        )
+    )
+    assert doc.outcome == outcome

@@ -71,6 +71,7 @@ def enrich_response(doc: Document) -> Document:
     classify_messages(facts)
     for m, f in zip(doc.messages, facts):
         m.kind = f.kind
+    _place_document_attachments(doc, facts)
     reading = read_outcome(facts, [m.sent_at for m in doc.messages])
     doc.exemptions = reading.exemptions
     doc.outcome = reading.outcome
@@ -98,6 +99,28 @@ def enrich_response(doc: Document) -> Document:
     doc.meta["part_not_held"] = reading.part_not_held
     _answer_questions(doc, facts, reading.outcome)
     return doc
+
+
+def _place_document_attachments(doc: Document, facts: list) -> None:
+    """Give the files a page lists for the whole thread to its last deciding reply.
+
+    Saved request pages list attachments apart from the messages; the reply
+    letter among them often names its decision ("Response not held.pdf"), which
+    the e-mail that carries it only points to ("please find attached our response").
+    """
+    from .analysis import Para, response_file_decision
+
+    if not doc.attachments or any(f.attachments for f in facts):
+        return
+    deciding = [f for f in facts if f.direction == "incoming" and f.kind in ("substantive", "internal_review_response")]
+    if not deciding:
+        return
+    last = deciding[-1]
+    last.attachments = [a.name for a in doc.attachments if a.name]
+    for name in last.attachments:
+        decided = response_file_decision(name)
+        if decided:
+            last.paras.append(Para(name, "attachment", decided))
 
 
 def _answer_questions(doc: Document, facts: list, outcome: str) -> None:

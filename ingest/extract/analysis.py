@@ -676,7 +676,33 @@ def analyse_message(index: int, direction: str, text: str, echo: set[tuple[str, 
                 cites = [c for c in find_citations(name, law_hint=law_hint) if c.explicit]
                 if cites:
                     facts.paras.append(Para(name, "attachment", {"refusal"}, cites))
+                    continue
+            decided = response_file_decision(name)
+            if decided:
+                # "Response not held.pdf", "Response information exempt.pdf": the reply letter is
+                # attached and its name states the decision the e-mail only points to.
+                facts.paras.append(Para(name, "attachment", decided))
     return facts
+
+
+#: A reply letter sent as a file whose name states its decision.
+_RESPONSE_FILE = re.compile(r"\b(?:response|reply|decision|notice|letter|outcome)\b", re.I)
+_FILE_NOT_HELD = re.compile(r"\bnot held\b|\bnil return\b|\bno information held\b", re.I)
+_FILE_REFUSED = re.compile(r"\bexempt\b|\brefus|\bwithheld\b|\bfee notice\b|\bvexatious\b|\bneither confirm\b", re.I)
+_FILE_PARTLY = re.compile(r"\bpart(?:ial(?:ly)?|ly)?\b[^.]{0,30}\b(?:exempt|withheld|held|supplied)|\bsome (?:information )?(?:exempt|withheld|held)", re.I)
+
+
+def response_file_decision(name: str) -> set[str]:
+    """The decision flags a reply letter's file name states ("Response not held.pdf" -> not held), or none."""
+    if not _RESPONSE_FILE.search(name):
+        return set()
+    if _FILE_PARTLY.search(name):
+        return {"withheld"}
+    if _FILE_NOT_HELD.search(name):
+        return {"not_held"}
+    if _FILE_REFUSED.search(name):
+        return {"refusal", "withheld"}
+    return set()
 
 
 _NOTICE_NAME = re.compile(r"refus|notice|exempt|exception|withh", re.I)
