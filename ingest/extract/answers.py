@@ -58,7 +58,7 @@ class _Signals:
     evidence: list[str] = field(default_factory=list)
     own: bool = False
 
-    def add(self, p: Para, applied: set[str], *, own: bool) -> None:
+    def add(self, p: Para, applied: set[str], *, own: bool, asked: set[str] = frozenset()) -> None:
         flags = p.flags
         codes = [c.code for c in p.citations if c.status == "applied" and c.code in applied]
         for c in codes:
@@ -84,7 +84,9 @@ class _Signals:
             self.ncnd = negative = True
         if released or negative or codes:
             sent = _evidence(p.text)
-            if len(sent) >= 20 and not is_heading(sent) and sent not in self.evidence and len(self.evidence) < 2:
+            words = _words(sent)
+            restates = bool(words) and len(words & asked) / len(words) >= 0.7  # the request's own words
+            if len(sent) >= 20 and not restates and not is_heading(sent) and sent not in self.evidence and len(self.evidence) < 2:
                 self.evidence.append(sent)
 
 
@@ -156,6 +158,12 @@ def read_answers(facts: list[MessageFacts], questions: list[str], applied: set[s
     """
     n = max(1, len(questions))
     qwords = [_words(q) for q in questions]
+    # The request's own words (its quoted copy in a letter included): evidence must be the reply's.
+    asked = set().union(*qwords) if qwords else set()
+    for f in facts:
+        if f.direction == "outgoing":
+            for p in f.paras:
+                asked |= _words(p.text)
     own = [_Signals() for _ in range(n)]
     general = _Signals()
     live = [f for f in facts if f.direction == "incoming" and f.kind in _DECIDING and not f.voided]
@@ -196,7 +204,7 @@ def read_answers(facts: list[MessageFacts], questions: list[str], applied: set[s
             target = own[current] if current is not None else general
             if current is not None:
                 target.own = True
-            target.add(p, applied, own=current is not None and len(questions) > 1)
+            target.add(p, applied, own=current is not None and len(questions) > 1, asked=asked)
     out: list[Answer] = []
     for i, s in enumerate(own):
         merged = _Signals(
