@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from foi_search.evaluate_extraction import load_gold, normalise_authority_name, score_records  # noqa: E402
-from foi_search.records import document_record  # noqa: E402
+from foi_search.services.evaluate.extraction import load_gold, normalise_authority_name, score_records  # noqa: E402
+from foi_search.store.records import document_record  # noqa: E402
 from foi_search.store import Store  # noqa: E402
 
 

@@ -94,7 +94,7 @@ class ExemptionCitation:
     """An exemption or exception cited in a response.
 
     Attributes:
-        code: Canonical code from :mod:`foi_search.exemptions` (``s40(2)``).
+        code: Canonical code from :mod:`foi_search.core.exemptions` (``s40(2)``).
         detail: The most specific provision as written (``s40(2)&(3)``).
         status: ``applied``, ``mentioned`` or ``superseded``.
         reasoning: The authority's reasoning for it, when found.

@@ -5,7 +5,7 @@ The gold file is JSON lines, one object per document, keyed by ``doc_id``
 ``../shared/eval/README.md``: ``law``, ``outcome``, ``exemptions`` (canonical
 codes applied), ``ncnd``, ``public_interest_test``, ``s16_advice``,
 ``references``. Scores are computed on the records ``foi-search export
---jsonl`` prints (:func:`foi_search.records.document_record`), so anyone can
+--jsonl`` prints (:func:`foi_search.store.records.document_record`), so anyone can
 reproduce them from the export.
 """
 
@@ -17,9 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import FoiSearchError
-from .records import document_record
-from .store import Store, normalise_reference
+from foi_search.core.errors import FoiSearchError
+from foi_search.store.records import document_record
+from foi_search.store import Store, normalise_reference
 
 
 @dataclass

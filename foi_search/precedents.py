@@ -14,12 +14,12 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from .domain import RELEASED_OUTCOMES
-from .exemptions import describe
-from .filters import Filters
-from .querytext import TermMatcher, clean_request, fts_query, jaccard, shingles
-from .search import SearchHit, SearchResult, Searcher, trim_passage
-from .store import Store
+from foi_search.core.domain import RELEASED_OUTCOMES
+from foi_search.core.exemptions import describe
+from foi_search.core.filters import Filters
+from foi_search.search.querytext import TermMatcher, clean_request, fts_query, jaccard, shingles
+from foi_search.search.searcher import SearchHit, SearchResult, Searcher, trim_passage
+from foi_search.store import Store
 
 #: Document kinds that are earlier requests (tribunal and ICO decisions are rulings).
 REQUEST_KINDS = ("response", "log_entry")
@@ -245,7 +245,7 @@ def precedent_report(
     req_filters = _with_kinds(filters, REQUEST_KINDS)
     ranked, conf, terms, qvec = searcher.rank(text, req_filters)
     hits = searcher.hits_for(ranked[: limit * 4], terms, qvec)
-    from .search import NO_PRECEDENT_BELOW, NO_PRECEDENT_BELOW_KEYWORD
+    from foi_search.search.searcher import NO_PRECEDENT_BELOW, NO_PRECEDENT_BELOW_KEYWORD
 
     no_close = not hits or conf < (NO_PRECEDENT_BELOW if searcher.mode == "hybrid" else NO_PRECEDENT_BELOW_KEYWORD)
     if hits and hits[0].score > 0:

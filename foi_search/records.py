@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .domain import Document
-from .filters import Filters
-from .store import Store
+from foi_search.core.domain import Document
+from foi_search.core.filters import Filters
+from foi_search.store import Store
 
 
 def document_record(doc: Document, doc_id: int | None = None) -> dict:

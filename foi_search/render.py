@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import textwrap
 
-from .domain import Document
-from .exemptions import describe
+from foi_search.core.domain import Document
+from foi_search.core.exemptions import describe
 
 _NUMBERED = re.compile(r"^\(?[0-9a-zA-Z]{1,3}[.)]\s")
 
@@ -62,7 +62,7 @@ def highlight(text: str, terms: list[str], *, markdown: bool = False) -> str:
     Text output uses terminal bold (click strips it when output is not a
     terminal); Markdown uses ``**word**``.
     """
-    from .querytext import TermMatcher
+    from foi_search.search.querytext import TermMatcher
 
     matcher = TermMatcher(terms)
     if matcher.pattern is None:

@@ -6,7 +6,7 @@ that pass the filters:
 * keyword: FTS5 BM25 over the title and request text (the authority's replies
   count a little; their boilerplate otherwise matches everything), and
 * dense: cosine between the query (whole, and each of its sentences) and a
-  few views of each document (:mod:`foi_search.docviews`), plus, with less
+  few views of each document (:mod:`index.docviews`), plus, with less
   weight, the best of the document's indexed passages,
 
 then adds one round of keyword pseudo-relevance feedback: words shared by the
@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .config import index_dir_for
-from .errors import FoiSearchError
-from .filters import Filters
-from .querytext import TermMatcher, clean_query, clean_request, fts_query, query_parts, query_terms
-from .store import Store
+from foi_search.core.config import index_dir_for
+from foi_search.core.errors import FoiSearchError
+from foi_search.core.filters import Filters
+from foi_search.search.querytext import TermMatcher, clean_query, clean_request, fts_query, query_parts, query_terms
+from foi_search.store import Store
 
 #: Documents of this kind are records about decisions with no response text (ICO notices):
 #: left out of result lists unless a filter asks for them.
@@ -88,7 +88,7 @@ class SearchHit:
         doc_id: Row id in the store.
         source, source_key, kind, title, authority, url: The document's identity.
         date: Response date, else request date (ISO).
-        outcome: One of :data:`foi_search.domain.OUTCOMES`.
+        outcome: One of :data:`foi_search.core.domain.OUTCOMES`.
         exemptions: Canonical codes applied.
         references: The authority's references as written.
         score: Fused score (z-units: higher is better; comparable within one query).
@@ -266,7 +266,7 @@ class Searcher:
         emb = self.embedder  # starts loading
         self._index = self._load_index()
         self.index_stale = self._check_fresh()
-        from index.embedder import DIMENSION, MODEL_NAME
+        from index.model import DIMENSION, MODEL_NAME
 
         if emb.model_name != self._index.manifest.model or emb.dimension != self._index.manifest.dimension:
             raise FoiSearchError(
@@ -274,7 +274,7 @@ class Searcher:
                 f"{self._index.manifest.model}.",
                 "Run 'foi-search index --rebuild'.",
             )
-        from .docviews import build_doc_views, load_doc_views, pending_count
+        from index.docviews import build_doc_views, load_doc_views, pending_count
 
         views = load_doc_views(self.store, MODEL_NAME, DIMENSION, cache_dir=self.index_dir)
         pending = 0 if views.complete else pending_count(self.store, MODEL_NAME)
@@ -298,7 +298,7 @@ class Searcher:
         return True
 
     def _load_index(self):
-        from index.embedder import DIMENSION, MODEL_NAME
+        from index.model import DIMENSION, MODEL_NAME
         from index.vector_index import VectorIndex
 
         mpath = self.index_dir / "manifest.json"
@@ -320,7 +320,7 @@ class Searcher:
         that changed or went away simply finds nothing, and new documents
         rank by keyword (and by summary views, embedded here when few).
         """
-        from .indexing import index_status
+        from foi_search.services.indexing import index_status
 
         status = index_status(self.store, self.index_dir)
         if status.stale:

@@ -18,9 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from .domain import Attachment, Document, ExemptionCitation, Message, Passage, QuestionAnswer
-from .errors import FoiSearchError
-from .migrations import migrate, pending
+from foi_search.core.domain import Attachment, Document, ExemptionCitation, Message, Passage, QuestionAnswer
+from foi_search.core.errors import FoiSearchError
+from foi_search.store.migrations import migrate, pending
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 from ingest.extract import enrich
 from ingest.parsers.alaveteli_json import parse
 

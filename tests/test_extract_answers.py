@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 from ingest.detect import detect
 from ingest.extract import enrich
 from ingest.extract.answers import derive_outcome, reconcile
 from ingest.parsers.letters import parse_text
-from foi_search.domain import QuestionAnswer
+from foi_search.core.domain import QuestionAnswer
 
 STYLES = Path(__file__).parent / "fixtures" / "extract" / "styles"
 
@@ -133,7 +133,7 @@ def test_the_letters_own_date_not_the_date_of_the_request():
     [("Response not held.pdf", "not_held"), ("Reply - information exempt.pdf", "refused"), ("Response.pdf", "disclosed_full")],
 )
 def test_a_reply_letter_attached_apart_from_the_messages_decides_by_its_name(file_name, outcome):
-    from foi_search.domain import Attachment
+    from foi_search.core.domain import Attachment
 
     doc = enrich(
         Document(

@@ -7,9 +7,9 @@ from collections import Counter
 from click.testing import CliRunner
 
 from foi_search.cli import cli
-from foi_search.domain import Document, ExemptionCitation, Message, QuestionAnswer
-from foi_search.filters import Filters
-from foi_search.records import document_record, export_records
+from foi_search.core.domain import Document, ExemptionCitation, Message, QuestionAnswer
+from foi_search.core.filters import Filters
+from foi_search.store.records import document_record, export_records
 from foi_search.store import Store
 from ingest.detect import detect
 from ingest.extract.rulings import rule_on_grounds
@@ -142,7 +142,7 @@ def test_a_tribunal_pdf_with_a_text_copy_is_read_once(tmp_path):
 
 
 def test_ico_notice_records_stay_out_of_default_results(tmp_path):
-    from foi_search.search import Searcher
+    from foi_search.search.searcher import Searcher
 
     store = Store(tmp_path / "s.db")
     store.save_document(Document(source="ico", source_key="FS50999999", kind="ico_decision", title="ICO decision notice FS50999999 lighthouse"))
@@ -156,7 +156,7 @@ def test_ico_notice_records_stay_out_of_default_results(tmp_path):
 
 
 def test_precedent_sections_count_questions_answered_on_the_ground(tmp_path):
-    from foi_search.precedents import ExemptionSection, _question_counts
+    from foi_search.search.precedents import ExemptionSection, _question_counts
 
     store = Store(tmp_path / "p.db")
     ids = []

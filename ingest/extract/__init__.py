@@ -1,6 +1,6 @@
 """Extraction: read a parsed document the way an FOI officer would.
 
-:func:`enrich` takes a parser's :class:`~foi_search.domain.Document` (raw
+:func:`enrich` takes a parser's :class:`~foi_search.core.domain.Document` (raw
 messages and metadata) and fills in what an FOI officer reads off it: the
 kind of each message, the numbered questions, the authority's references, the
 regime it used, every exemption with its status (applied / mentioned /
@@ -21,7 +21,7 @@ in seconds; long tribunal texts are read paragraph by paragraph once.
 
 from __future__ import annotations
 
-from foi_search.domain import Document
+from foi_search.core.domain import Document
 
 from .analysis import analyse_message, request_echo
 from .law import decide_law, law_signals

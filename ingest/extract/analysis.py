@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from foi_search.domain import Document
+from foi_search.core.domain import Document
 
 from .exemptions import Citation, cost_limit_exceeded, find_citations, mention_reason, sentence_at
 from .text import clean_message, echo_ratio, paragraphs, shingles, speed_up_ignorecase
@@ -292,7 +292,7 @@ class MessageFacts:
     Attributes:
         index: Position in ``doc.messages``.
         direction: ``incoming`` or ``outgoing``.
-        kind: One of :data:`foi_search.domain.MESSAGE_KINDS`.
+        kind: One of :data:`foi_search.core.domain.MESSAGE_KINDS`.
         paras: The message's own paragraphs.
         attachments: Attachment file names listed with it.
         voided: A later message withdrew it ("sent in error", "was wrong").

@@ -30,7 +30,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from foi_search.domain import ANSWER_STATUSES, QuestionAnswer as Answer
+from foi_search.core.domain import ANSWER_STATUSES, QuestionAnswer as Answer
 
 from .analysis import MessageFacts, Para, is_heading
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from foi_search.exemptions import canonical_code
+from foi_search.core.exemptions import canonical_code
 from .text import speed_up_ignorecase
 
 # "section 40(2)&(3)", "sections 40(2) and 41(1)(a)", "s.40 (2)", "S40", "ss 40 and 41"

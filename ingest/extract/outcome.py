@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from foi_search.domain import ExemptionCitation
-from foi_search.exemptions import GROUNDS
+from foi_search.core.domain import ExemptionCitation
+from foi_search.core.exemptions import GROUNDS
 
 from .analysis import MessageFacts, is_heading, mention_status
 from .messages import disclosure_strength, document_attachments
@@ -44,7 +44,7 @@ class Reading:
     """What the thread comes to.
 
     Attributes:
-        outcome: One of :data:`foi_search.domain.OUTCOMES`.
+        outcome: One of :data:`foi_search.core.domain.OUTCOMES`.
         exemptions: Citations with their final status.
         ncnd: Neither confirm nor deny was applied.
         public_interest_test: A public interest test was carried out.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from foi_search.domain import Document
+from foi_search.core.domain import Document
 
 _PREFIXED = re.compile(
     r"(?<![\w#\[./-])(?P<ref>(?:FOIA?|EIR|IR|RFI)(?:\s*/\s*EIR)?(?:\s+ID)?\s*(?:[/:–-]\s*|\s+|(?=\d))"

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from foi_search.domain import Document, ExemptionCitation, Passage
+from foi_search.core.domain import Document, ExemptionCitation, Passage
 
-from foi_search.exemptions import GROUNDS
+from foi_search.core.exemptions import GROUNDS
 
 from .exemptions import find_citations
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 
 from . import ParseError
 from .authorities import letter_authority
@@ -93,7 +93,7 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
     Raises:
         ParseError: Unreadable file (corrupt, scanned PDF) or no text.
     """
-    from ingest.textract import extract_text
+    from ingest.parsers.textract import extract_text
 
     text = extract_text(data, name=path or url or "")
     return [parse_text(text, path=path, url=url)]
