@@ -59,6 +59,8 @@ def detect(path: Path, head: bytes) -> tuple[str, Parser] | None:
         return _detect_csv(path, head)
     if suffix in _LETTER_SUFFIXES or (suffix == "" and stripped.startswith(b"%PDF")):
         if _in_tribunal_folder(path):
+            if _has_text_copy(path):
+                return None  # the same decision is read from its text copy (one document, not two versions)
             return "tribunal", _tribunal_parser(path)
         from .parsers import letters
 
@@ -90,7 +92,7 @@ def _detect_html(head: bytes) -> tuple[str, Parser] | None:
     if alaveteli_html.looks_like(head):
         return "alaveteli-html", alaveteli_html.parse
     text = head.decode("utf-8", errors="replace")
-    if mps_page.looks_like(_visible(text)):
+    if _looks_mps(_visible(text)):
         return "mps-page", mps_page.parse
     if council_html.looks_like(_visible(text)):
         return "council-html", council_html.parse
@@ -142,7 +144,7 @@ def _detect_text(path: Path, head: bytes) -> tuple[str, Parser] | None:
     if _in_tribunal_folder(path) or _TRIBUNAL_HEAD.search(head[:6000]):
         return "tribunal", _tribunal_parser(path)
     text = head.decode("utf-8", errors="replace")
-    if mps_page.looks_like(text):
+    if _looks_mps(text):
         return "mps-page", mps_page.parse
     lines = [ln for ln in head.splitlines()[:50] if ln.strip()]
     if lines and all(_URL_LINE.match(ln) for ln in lines):
@@ -156,6 +158,18 @@ def _detect_text(path: Path, head: bytes) -> tuple[str, Parser] | None:
     return None
 
 
+#: What marks a police disclosure page beyond its "Freedom of information request reference" line,
+#: which council letters use too: a force's reference style ("01.FOI.22.023320", "01/FOI/22/023320")
+#: or the Metropolitan Police named.
+_MPS_MARK = re.compile(r"\b\d{2}[./]FOI[./]\d{2}[./]\d{3,7}\b|\bMPS\b|\bMetropolitan Police\b|New Scotland Yard")
+
+
+def _looks_mps(text: str) -> bool:
+    from .parsers import mps_page
+
+    return mps_page.looks_like(text) and bool(_MPS_MARK.search(text[:20000]))
+
+
 def _looks_email(head: bytes) -> bool:
     from .parsers import email_eml
 
@@ -164,6 +178,25 @@ def _looks_email(head: bytes) -> bool:
 
 def _in_tribunal_folder(path: Path) -> bool:
     return any("tribunal" in part.lower() for part in path.parts[:-1]) or _tribunal_csv(path) is not None
+
+
+def _has_text_copy(pdf: Path) -> bool:
+    """Whether a tribunal PDF's text was also saved as ``<id>.txt`` beside it or in a sibling folder.
+
+    Decision collections keep the PDFs and their extracted text side by side;
+    both carry the same decision id (the document's key), so reading both
+    would store one decision twice in two versions that replace each other on
+    every ingest. The non-empty text copy is the one read.
+    """
+    stem = pdf.stem
+    for folder in [pdf.parent, *(d for d in pdf.parent.parent.iterdir() if d.is_dir())] if pdf.parent.parent.is_dir() else [pdf.parent]:
+        candidate = folder / f"{stem}.txt"
+        try:
+            if candidate.is_file() and candidate.stat().st_size > 0:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _tribunal_csv(path: Path) -> Path | None:

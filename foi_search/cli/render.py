@@ -30,6 +30,13 @@ def render_document(doc: Document, *, markdown: bool = False) -> str:
         lines += ["", h("Questions")] + [
             q if _NUMBERED.match(q) else f"{i}. {q}" for i, q in enumerate(doc.questions, 1)
         ]
+    if doc.answers:
+        lines += ["", h("Answers")]
+        for a in doc.answers:
+            label = f"Question {a.seq + 1}" if doc.questions else "Whole request"
+            grounds = f" ({', '.join(a.grounds)})" if a.grounds else ""
+            lines.append(f"- {label}: {a.status.replace('_', ' ')}{grounds}")
+            lines += [f'    "{e}"' for e in a.evidence]
     if doc.exemptions:
         lines += ["", h("Exemptions")]
         for c in doc.exemptions:
@@ -200,6 +207,11 @@ def render_precedents(report, *, markdown: bool = False) -> str:
         lines += [f"- {describe(k)}: {v}" for k, v in report.exemptions.items()]
     for s in report.sections:
         lines += ["", h1(f"{s.name}, applied in {s.count} of them")]
+        if s.questions:
+            asked = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in s.questions.items())
+            lines.append(
+                f"Questions answered on this ground: {asked} (in {s.requests_with_question} of {s.requests} similar requests)"
+            )
         if s.reasoning:
             lines.append(h2("How authorities argued it"))
         for g in s.reasoning:
@@ -216,7 +228,8 @@ def render_precedents(report, *, markdown: bool = False) -> str:
         if s.tribunal:
             lines.append(h2("Tribunal decisions on it"))
         for t in s.tribunal:
-            lines.append(f"* {t.citation.title} — appeal {t.appeal_outcome or 'outcome unknown'}")
+            ruled = f"; {s.code} {t.ruling.replace('_', ' ')}" if getattr(t, "ruling", None) else ""
+            lines.append(f"* {t.citation.title} — appeal {t.appeal_outcome or 'outcome unknown'}{ruled}")
             lines.append(f"  {_cite(t.citation, markdown)}")
             if t.passage:
                 lines.append(f"  > {t.passage}" if markdown else textwrap.indent(textwrap.fill(t.passage, 96), "  | "))

@@ -31,6 +31,10 @@ LAWS = ("FOIA", "EIR", "FOISA", "both", "unclear")
 #: Kinds of document held in the store.
 DOC_KINDS = ("response", "tribunal_decision", "ico_decision", "log_entry")
 
+#: Kinds that are records about a decision with no response text (ICO notice
+#: metadata): kept out of result lists unless a kind filter asks for them.
+METADATA_ONLY_KINDS = ("ico_decision",)
+
 #: Passage roles never embedded nor shown as a result's passage: the same text
 #: in every response (signatures, complaint rights, "we received your request").
 UNSHOWN_ROLES = ("boilerplate", "complaint_rights", "acknowledgement")
@@ -67,8 +71,10 @@ MESSAGE_KINDS = (
     "other",
 )
 
-#: Status of one exemption citation.
-CITATION_STATUSES = ("applied", "mentioned", "superseded")
+#: What a Tribunal decided on a ground in dispute: the exemption applies, does not, or applies to part.
+RULING_STATUSES = ("upheld", "not_upheld", "partly")
+#: Status of one exemption citation (rulings are the statuses of grounds in a Tribunal decision).
+CITATION_STATUSES = ("applied", "mentioned", "superseded") + RULING_STATUSES
 
 
 @dataclass
@@ -106,6 +112,35 @@ class ExemptionCitation:
     detail: str | None = None
     status: str = "applied"
     reasoning: str | None = None
+
+
+#: How one question of a request was answered (see ``ingest/extract/answers.py``).
+ANSWER_STATUSES = (
+    "answered",
+    "answered_in_attachment",
+    "partly",
+    "not_held",
+    "refused",
+    "signposted",
+    "not_answered",
+)
+
+
+@dataclass
+class QuestionAnswer:
+    """How one question of the request was answered.
+
+    Attributes:
+        seq: Question number from 0 (question 0 is the whole request when it has no numbered questions).
+        status: One of :data:`ANSWER_STATUSES`.
+        grounds: Exemption codes applied to this question (``ncnd`` for neither confirm nor deny).
+        evidence: The sentences that show the status.
+    """
+
+    seq: int
+    status: str
+    grounds: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -167,6 +202,7 @@ class Document:
         attachments: Files published with the response.
         redactions: Counts of personal data removed, by kind (never values).
         meta: Source-specific extras (tribunal parties, appeal outcome...).
+        answers: How each question was answered; the outcome is derived from them.
     """
 
     source: str
@@ -191,6 +227,7 @@ class Document:
     attachments: list[Attachment] = field(default_factory=list)
     redactions: dict[str, int] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    answers: list[QuestionAnswer] = field(default_factory=list)
 
     @property
     def applied_exemptions(self) -> list[str]:
@@ -198,6 +235,15 @@ class Document:
         seen: list[str] = []
         for c in self.exemptions:
             if c.status == "applied" and c.code not in seen:
+                seen.append(c.code)
+        return seen
+
+    @property
+    def ruled_exemptions(self) -> list[str]:
+        """Canonical codes a Tribunal ruled on (upheld, not upheld or partly), in order."""
+        seen: list[str] = []
+        for c in self.exemptions:
+            if c.status in RULING_STATUSES and c.code not in seen:
                 seen.append(c.code)
         return seen
 

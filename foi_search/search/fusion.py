@@ -111,6 +111,7 @@ class Ranking:
         terms: Query words used for keyword search and highlighting.
         query_vector: The query's embedding (None in keyword mode).
         evidence: What the confidence is made of (None for an empty ranking).
+        named: Documents whose references the query names.
     """
 
     ranked: list[tuple[int, float]]
@@ -119,6 +120,7 @@ class Ranking:
     terms: list[str] = field(default_factory=list)
     query_vector: object = None
     evidence: Evidence | None = None
+    named: set[int] = field(default_factory=set)
 
     @property
     def base_threshold(self) -> float:

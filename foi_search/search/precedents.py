@@ -125,6 +125,7 @@ class TribunalRef:
     appeal_outcome: str | None
     score: float
     passage: str = ""
+    ruling: str | None = None  # what the Tribunal decided on this ground: upheld / not_upheld / partly
 
 
 @dataclass
@@ -136,6 +137,11 @@ class ExemptionSection:
     count: int
     reasoning: list[ReasoningGroup] = field(default_factory=list)
     tribunal: list[TribunalRef] = field(default_factory=list)
+    #: Questions of the similar requests answered on this ground: {"refused": n, "partly": n}.
+    questions: dict[str, int] = field(default_factory=dict)
+    #: Similar requests with a question refused or part-answered on this ground, and how many were looked at.
+    requests_with_question: int = 0
+    requests: int = 0
 
 
 @dataclass
@@ -292,6 +298,7 @@ def precedent_report(
                 store, code, terms, sims, filters or Filters(), similar_ids, reasoning_per_exemption
             )
             section.tribunal = tribunal.for_code(code, tribunal_per_exemption)
+            _question_counts(store, section, similar_ids)
             sections.append(section)
     return PrecedentReport(
         query=text,
@@ -303,6 +310,24 @@ def precedent_report(
         sections=sections,
         index_stale=searcher.index_stale,
     )
+
+
+def _question_counts(store: Store, section: ExemptionSection, doc_ids: set[int]) -> None:
+    """How the questions of the similar requests were answered on ``section.code`` (per-question answers)."""
+    if not doc_ids:
+        return
+    marks = ",".join("?" * len(doc_ids))
+    per_status: Counter = Counter()
+    docs: set[int] = set()
+    for r in store.conn.execute(
+        f"select document_id, status, grounds from question_answers where document_id in ({marks})", list(doc_ids)
+    ):
+        if section.code in json.loads(r[2] or "[]"):
+            per_status[r[1]] += 1
+            docs.add(r[0])
+    section.questions = dict(per_status.most_common())
+    section.requests_with_question = len(docs)
+    section.requests = len(doc_ids)
 
 
 def reasoning_for(
@@ -497,12 +522,17 @@ class TribunalRanker:
             row = rows[d]
             meta = json.loads(row.get("meta") or "{}")
             text = passages.get(d, ("", None))[0]
+            ruled = self.store.conn.execute(
+                "select status from exemptions where document_id = ? and code = ? and status in ('upheld', 'not_upheld', 'partly')",
+                [d, code],
+            ).fetchone()
             out.append(
                 TribunalRef(
                     citation_of(row),
                     meta.get("appeal_outcome") or meta.get("outcome"),
                     round(score, 4),
                     trim_passage(text, matcher, width=TRIBUNAL_PASSAGE_CHARS),
+                    ruled[0] if ruled else None,
                 )
             )
         return out

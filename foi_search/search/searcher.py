@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from foi_search.core.config import index_dir_for
+from foi_search.core.domain import METADATA_ONLY_KINDS
 from foi_search.core.filters import Filters
 from foi_search.search import fusion
 from foi_search.search.present import SearchHit, SearchResult, attach_members, collapse_ranked, hits_for
@@ -131,12 +132,27 @@ class Searcher:
             A :class:`SearchResult`; an empty or unusable query gives no results
             and ``no_close_precedent`` set, never an error.
         """
-        ranking = self.rank(query, filters or Filters())
-        ranked, groups = collapse_ranked(self.store, ranking.ranked, limit) if collapse else (ranking.ranked[:limit], {})
+        filters = filters or Filters()
+        ranking = self.rank(query, filters)
+        listed = self._listable(ranking.ranked, filters, ranking.named)
+        ranked, groups = collapse_ranked(self.store, listed, limit) if collapse else (listed[:limit], {})
         hits = self.hits_for(ranked, ranking.terms, ranking.query_vector)
         attach_members(self.store, hits, groups)
         no_close = not hits or ranking.no_close_precedent
         return SearchResult(query, hits, no_close, ranking.confidence, self.mode, ranking.terms, qid, self.index_stale)
+
+    def _listable(self, ranked: list[tuple[int, float]], filters: Filters, named: set[int]) -> list[tuple[int, float]]:
+        """The ranking without metadata-only records (ICO notice rows), unless asked for.
+
+        They are not responses: a user looking for earlier answers should not
+        get a list of notice numbers. ``--kind ico_decision`` lists them, and
+        so does a query that names one's reference.
+        """
+        hidden = [k for k in METADATA_ONLY_KINDS if k not in filters.kinds]
+        if not hidden:
+            return ranked
+        drop = self.keyword.ids_of_kinds(hidden) - named
+        return [x for x in ranked if x[0] not in drop]
 
     def rank(self, query: str, filters: Filters) -> fusion.Ranking:
         """All matching documents with fused scores, best first, and the confidence."""
@@ -181,7 +197,7 @@ class Searcher:
             view_count=dense.view_count if dense is not None else 0,
             named_references=len(named),
         )
-        ranking = fusion.Ranking(ranked, evidence.confidence(), mode, terms, qvec, evidence)
+        ranking = fusion.Ranking(ranked, evidence.confidence(), mode, terms, qvec, evidence, named)
         if ranking.needs_store_check:
             # Only for the few filtered queries near the threshold: the whole store's view of the query.
             evidence.store_confidence = self.rank(query, Filters()).confidence

@@ -291,6 +291,20 @@ def _m010_search_indexes(db: sqlite_utils.Database) -> None:
     db["documents"].create_index(["kind"], if_not_exists=True)
 
 
+def _m_question_answers(db: sqlite_utils.Database) -> None:
+    # How each question of a request was answered (status, grounds, evidence);
+    # seq 0 with no question row is the whole request. The document outcome is
+    # derived from these rows.
+    db["question_answers"].create(
+        {"id": int, "document_id": int, "seq": int, "status": str, "grounds": str, "evidence": str},
+        pk="id",
+        if_not_exists=True,
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["question_answers"].create_index(["document_id"], if_not_exists=True)
+    db["question_answers"].create_index(["status"], if_not_exists=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _m001_core),
     ("002_fetching", _m002_fetching),
@@ -302,6 +316,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("008_ingested_at_index", _m008_ingested_at_index),
     ("009_doc_views_policy", _m009_doc_views_policy),
     ("010_search_indexes", _m010_search_indexes),
+    ("question_answers", _m_question_answers),
 ]
 
 

@@ -34,10 +34,14 @@ def document_record(doc: Document, doc_id: int | None = None) -> dict:
         "exemptions_detail": details,
         "exemptions_superseded": sorted({c.code for c in doc.exemptions if c.status == "superseded"}),
         "exemptions_mentioned": sorted({c.code for c in doc.exemptions if c.status == "mentioned"}),
+        "exemptions_ruled": {c.code: c.status for c in doc.exemptions if c.code in doc.ruled_exemptions},
         "ncnd": doc.ncnd,
         "public_interest_test": doc.public_interest_test,
         "s16_advice": doc.s16_advice,
         "questions": doc.questions,
+        "answers": [
+            {"seq": a.seq, "status": a.status, "grounds": a.grounds, "evidence": a.evidence} for a in doc.answers
+        ],
         "attachments": [a.name for a in doc.attachments],
         "redactions": doc.redactions,
         "meta": doc.meta,

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from foi_search.core.domain import Attachment, Document, ExemptionCitation, Message, Passage
+from foi_search.core.domain import Attachment, Document, ExemptionCitation, Message, Passage, QuestionAnswer
 from foi_search.core.errors import FoiSearchError
 from foi_search.core.text import text_hash
 from foi_search.store.migrations import migrate, pending
@@ -26,7 +26,7 @@ from foi_search.store.migrations import migrate, pending
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
 
-_CHILD_TABLES = ("messages", "questions", "exemptions", "passages", "attachments", "redactions")
+_CHILD_TABLES = ("messages", "questions", "exemptions", "passages", "attachments", "redactions", "question_answers")
 
 
 def now() -> str:
@@ -203,7 +203,8 @@ class Store:
                 "ncnd": int(doc.ncnd),
                 "public_interest_test": int(doc.public_interest_test),
                 "s16_advice": int(doc.s16_advice),
-                "exemption_codes": " ".join(doc.applied_exemptions),
+                # Codes a filter on an exemption finds: applied, or ruled on by a Tribunal.
+                "exemption_codes": " ".join(doc.applied_exemptions + doc.ruled_exemptions),
                 "request_text": request_text,
                 "body": doc.text,
                 "meta": json.dumps(doc.meta, default=str),
@@ -255,6 +256,18 @@ class Store:
         self._insert(
             "questions",
             [{"document_id": doc_id, "seq": i, "text": q} for i, q in enumerate(doc.questions)],
+        )
+        self._insert(
+            "question_answers",
+            [{
+                "document_id": doc_id,
+                "seq": a.seq,
+                "status": a.status,
+                "grounds": json.dumps(a.grounds),
+                "evidence": json.dumps(a.evidence),
+            }
+            for a in doc.answers
+        ],
         )
         self._insert(
             "exemptions",
@@ -381,6 +394,10 @@ class Store:
             ],
             redactions={x["kind"]: x["count"] for x in rows("redactions")},
             meta=json.loads(r["meta"] or "{}"),
+            answers=[
+                QuestionAnswer(a["seq"], a["status"], json.loads(a["grounds"] or "[]"), json.loads(a["evidence"] or "[]"))
+                for a in rows("question_answers")
+            ],
         )
 
     def iter_document_ids(self, where: str = "1=1", params: list | None = None) -> Iterator[int]:

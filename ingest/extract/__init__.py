@@ -71,6 +71,7 @@ def enrich_response(doc: Document) -> Document:
     classify_messages(facts)
     for m, f in zip(doc.messages, facts):
         m.kind = f.kind
+    _place_document_attachments(doc, facts)
     reading = read_outcome(facts, [m.sent_at for m in doc.messages])
     doc.exemptions = reading.exemptions
     doc.outcome = reading.outcome
@@ -96,4 +97,43 @@ def enrich_response(doc: Document) -> Document:
             doc.questions = extract_questions(doc.messages[0].text)
     doc.passages = build_passages(facts)
     doc.meta["part_not_held"] = reading.part_not_held
+    _answer_questions(doc, facts, reading.outcome)
     return doc
+
+
+def _place_document_attachments(doc: Document, facts: list) -> None:
+    """Give the files a page lists for the whole thread to its last deciding reply.
+
+    Saved request pages list attachments apart from the messages; the reply
+    letter among them often names its decision ("Response not held.pdf"), which
+    the e-mail that carries it only points to ("please find attached our response").
+    """
+    from .analysis import Para, response_file_decision
+
+    if not doc.attachments or any(f.attachments for f in facts):
+        return
+    deciding = [f for f in facts if f.direction == "incoming" and f.kind in ("substantive", "internal_review_response")]
+    if not deciding:
+        return
+    last = deciding[-1]
+    last.attachments = [a.name for a in doc.attachments if a.name]
+    for name in last.attachments:
+        decided = response_file_decision(name)
+        if decided:
+            last.paras.append(Para(name, "attachment", decided))
+
+
+def _answer_questions(doc: Document, facts: list, outcome: str) -> None:
+    """Give each question its status, in agreement with the document outcome.
+
+    The per-question reading places each paragraph under the question it
+    answers; :func:`.answers.reconcile` then makes the statuses add up to the
+    whole-document reading (which weighs what no single question shows), so
+    :func:`.answers.derive_outcome` over the statuses gives the stored outcome.
+    """
+    from .answers import derive_outcome, read_answers, reconcile
+
+    applied = doc.applied_exemptions
+    answers = reconcile(read_answers(facts, doc.questions, set(applied)), outcome, applied)
+    doc.answers = answers
+    doc.outcome = derive_outcome(answers) or outcome

@@ -105,7 +105,8 @@ _EXTENSION = re.compile(
     r"extend(?:ing|ed)? (?:the|this|our)? ?(?:deadline|time|limit|response)|extension|regulation 7\(1\)|section 10\(3\)|"
     r"(?:not|unable to) (?:be able to )?(?:provide|send|meet|respond)[^.]{0,60}(?:within|by) the (?:initial )?(?:timescale|deadline|time)|"
     r"apologi[sz]e (?:for|that)[^.]{0,50}(?:delay|not (?:meeting|responding|answering|sending)|missing|late|failing)|"
-    r"(?:sorry|apologies)(?: again)? for (?:the |this |any |our )?(?:delay|late)|actively working on your request|we (?:will|aim to|expect to|hope to) "
+    # "apologies for the delay in providing this response" opens a (late) response; it extends nothing.
+    r"(?:sorry|apologies)(?: again)? for (?:the |this |any |our )?(?:delay|late)(?![^.]{0,20}\bin (?:providing|sending) (?:this|our|the) (?:response|reply))|actively working on your request|we (?:will|aim to|expect to|hope to) "
     r"(?:provide|send|supply|complete|respond|get|reply|be in touch)[^.]{0,80}(?:as soon as|by|within|this week|next week|on \d|soonest)|"
     r"(?:new )?target date|not (?:quite )?finished|grant us (?:another|more|a further)|in a position to (?:reply|respond) (?:to you )?(?:by|within|in)",
     re.I,
@@ -162,7 +163,7 @@ _REFUSAL = re.compile(
     r"exempt (?:from disclosure|information|under)|(?:is|are|been|being) (?:exempt|withheld|redacted|refused)|\bwithh(?:e|o)ld|\bredact|"
     r"\brefus(?:e|al|ing)\b|\bdeclin(?:e|ing)\b|not (?:be )?(?:able|obliged|required) to (?:provide|disclose|release|comply|supply)|"
     r"cannot (?:be )?(?:provided|disclosed|released|provide|disclose|release|supply)|unable to (?:provide|disclose|release|supply|comply|answer)|"
-    r"exception (?:applies|under|at|is engaged)|refusal notice|\bremoved (?:under|in line with|in accordance with) (?:section|regulation|s\.?\s?\d)|(?:neither|not) (?:to )?confirm (?:n)?or deny|suppressed|exemption(?:s)? (?:applies|apply|is engaged|set out)",
+    r"exception (?:applies|under|at|is engaged)|(?:exemption|exception)s?\b[^.]{0,40}\b(?:has|have) been applied|\b(?:we|i) (?:have )?applied (?:the |an |this )?(?:exemption|exception)|refusal notice|\bremoved (?:under|in line with|in accordance with) (?:section|regulation|s\.?\s?\d)|(?:neither|not) (?:to )?confirm (?:n)?or deny|suppressed|exemption(?:s)? (?:applies|apply|is engaged|set out)",
     re.I,
 )
 _NOT_HELD = re.compile(
@@ -250,7 +251,7 @@ _ANSWER_LABEL = re.compile(
 _ANY_DIGIT = re.compile(r"\d")
 _NUM_TOKEN = re.compile(r"(?<![\w/.])£?\d[\d,]*(?:\.\d+)?%?(?![\w/])")
 _NON_FACT_NUMBERS = re.compile(
-    r"\b(?:foi|eir|ir|ref(?:erence)?|case|no\.?)\s*[/:#-]?\s*\d[\d\s/-]*|\b(?:section|sections|s\.|regulation|regulations|reg\.?|article|(?:sub-?)?paragraph|para|part|schedule|sch\.?|class|question|q|point|points|page|pages|level|floor|room|unit)\s*\(?\d+[a-z]?\)?(?:\s?\(\w{1,3}\))*|\(\d{1,2}[a-z]?\)"
+    r"\b(?:foi|eir|ir|rfi|ref(?:erence)?|case|no\.?)(?:\s+id)?\s*[/:#-]?\s*\d[\d\s/-]*|\b(?:section|sections|s\.|regulation|regulations|reg\.?|article|(?:sub-?)?paragraph|para|part|schedule|sch\.?|class|question|q|point|points|page|pages|level|floor|room|unit)\s*\(?\d+[a-z]?\)?(?:\s?\(\w{1,3}\))*|\(\d{1,2}[a-z]?\)"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s*\^?(?:st|nd|rd|th)?\s*(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+\d{4})?"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{4}\b|\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?)"
     r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|\b20 working days|\b40 working days|\b18 hours|£\s?450|£\s?600|\b24 hours"
@@ -469,9 +470,35 @@ def _says_not_held(p: str) -> bool:
         return False
     for sent in _SENT_SPLIT.split(p):
         m = _NOT_HELD.search(sent)
-        if m and not (_CAVEAT.match(sent) and _BECAUSE.search(sent[: m.start()])):
+        if m and not (_CAVEAT.match(sent) and _BECAUSE.search(sent[: m.start()])) and not _HYPOTHETICAL.search(sent[: m.start()]):
             return True
     return False
+
+
+#: "If there is no document, please state...": a condition, not a statement that nothing is held.
+_HYPOTHETICAL = re.compile(r"\b(?:if|whether|unless|in case)\b[^,;:]{0,60}$", re.I)
+#: A sentence that asks for information: the request quoted back in a reply, not an answer.
+_ASKS = re.compile(
+    r"\bplease (?:provide|state|send|supply|confirm|list|give|tell|include|disclose|advise|indicate|explain|share|detail)\b|"
+    r"\b(?:could|can|would) you (?:please )?(?:provide|send|supply|confirm|tell|let me know|advise|list)\b|"
+    r"\bi (?:would like|wish|am requesting|request|am asking)\b|\bunder the freedom of information act,? (?:i|please)\b",
+    re.I,
+)
+
+
+def _is_question(p: str) -> bool:
+    """Whether a reply's paragraph is a question of the request quoted back (asks, gives nothing).
+
+    General shape: it asks for information ("please provide", "could you
+    tell me") or ends in a question mark, and carries no answer wording
+    ("we", "the Trust", "our", figures after a colon).
+    """
+    t = p.strip()
+    if len(t) > 700 or not t:
+        return False
+    if re.search(r"\b(?:we|our|us)\b|\bthe (?:trust|council|authority|department|force|university|service) (?:has|have|does|do|is|holds?|can)\b", t, re.I):
+        return False
+    return bool(_ASKS.search(t)) or t.endswith("?")
 
 
 def _flags(p: str) -> set[str]:
@@ -607,6 +634,12 @@ def analyse_message(index: int, direction: str, text: str, echo: set[tuple[str, 
             prev_echo = question
             continue
         kind = _paragraph_kind(remaining, after_closing)
+        if direction == "incoming" and kind == "content" and _is_question(remaining):
+            # The request quoted back without a "You asked:" heading: it frames
+            # the answers that follow, it answers nothing itself.
+            facts.paras.append(Para(raw, "echo"))
+            prev_echo = remaining
+            continue
         if kind == "closing" and direction == "incoming":
             after_closing = True
         if direction == "incoming" and kind in ("content", "complaint_rights"):
@@ -643,7 +676,33 @@ def analyse_message(index: int, direction: str, text: str, echo: set[tuple[str, 
                 cites = [c for c in find_citations(name, law_hint=law_hint) if c.explicit]
                 if cites:
                     facts.paras.append(Para(name, "attachment", {"refusal"}, cites))
+                    continue
+            decided = response_file_decision(name)
+            if decided:
+                # "Response not held.pdf", "Response information exempt.pdf": the reply letter is
+                # attached and its name states the decision the e-mail only points to.
+                facts.paras.append(Para(name, "attachment", decided))
     return facts
+
+
+#: A reply letter sent as a file whose name states its decision.
+_RESPONSE_FILE = re.compile(r"\b(?:response|reply|decision|notice|letter|outcome)\b", re.I)
+_FILE_NOT_HELD = re.compile(r"\bnot held\b|\bnil return\b|\bno information held\b", re.I)
+_FILE_REFUSED = re.compile(r"\bexempt\b|\brefus|\bwithheld\b|\bfee notice\b|\bvexatious\b|\bneither confirm\b", re.I)
+_FILE_PARTLY = re.compile(r"\bpart(?:ial(?:ly)?|ly)?\b[^.]{0,30}\b(?:exempt|withheld|held|supplied)|\bsome (?:information )?(?:exempt|withheld|held)", re.I)
+
+
+def response_file_decision(name: str) -> set[str]:
+    """The decision flags a reply letter's file name states ("Response not held.pdf" -> not held), or none."""
+    if not _RESPONSE_FILE.search(name):
+        return set()
+    if _FILE_PARTLY.search(name):
+        return {"withheld"}
+    if _FILE_NOT_HELD.search(name):
+        return {"not_held"}
+    if _FILE_REFUSED.search(name):
+        return {"refusal", "withheld"}
+    return set()
 
 
 _NOTICE_NAME = re.compile(r"refus|notice|exempt|exception|withh", re.I)
@@ -791,7 +850,10 @@ def mention_status(facts: MessageFacts) -> None:
                     # A section explained in passing ("privilege is protected
                     # under section 42"), with no refusal around it.
                     c.status, c.reason = "mentioned", "no refusal in context"
-            elif not c.explicit and "refusal" not in p.flags and "reasoning" not in p.flags:
+            elif not c.explicit and "refusal" not in p.flags and "reasoning" not in p.flags and not (
+                c.code == "s21" and "signpost" in p.flags
+            ):
+                # ("Reasonably accessible" with the link to it is the s21 decision itself.)
                 # Cost or "vexatious" wording alone, outside a refusal, is talk, not a decision.
                 c.status, c.reason = "mentioned", "wording only"
 

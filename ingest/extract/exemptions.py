@@ -73,7 +73,12 @@ _COST_APPLIED = re.compile(
 _COST_KEYS = ("limit", "hours", "£", "cost", "fees", "exceed")
 _VEXATIOUS_RE = re.compile(r"\bvexatious\b", re.I)
 _REPEATED_RE = re.compile(r"\brepeated request\b|\brepeat(?:ed)? (?:of|requests?) (?:a )?(?:previous|identical|substantially similar)", re.I)
-_S21_RE = re.compile(r"(?:reasonably )?accessible (?:to (?:you|the applicant|the requester)\s*)?(?:by|through|via) other means", re.I)
+# The section's own title ("information reasonably accessible to the applicant") names it too.
+_S21_RE = re.compile(
+    r"(?:reasonably )?accessible (?:to (?:you|the applicant|the requester)\s*)?(?:by|through|via) other means"
+    r"|reasonably accessible to (?:you|the applicant|the requester)\b",
+    re.I,
+)
 _MANIFEST_RE = re.compile(r"manifestly unreasonable", re.I)
 
 # Why a citation in an authority's text is only mentioned, not applied.
@@ -237,7 +242,7 @@ def find_citations(text: str, *, law_hint: str = "FOIA") -> list[Citation]:
         m = _VEXATIOUS_RE.search(text)
         if m and not re.search(r"\bnot (?:be )?(?:considered |deemed |regarded as )?vexatious", text, re.I):
             found.append(Citation("s14(1)", "s14", m.start(), explicit=False))
-    if "s21" not in codes and "other means" in low:
+    if "s21" not in codes and ("other means" in low or "reasonably accessible" in low):
         m = _S21_RE.search(text)
         if m:
             found.append(Citation("s21", "s21", m.start(), explicit=False))
@@ -263,6 +268,14 @@ def sentence_at(text: str, pos: int) -> str:
     return text[start:end]
 
 
+#: What the Act says a section does ("section 12(1), which does not oblige an authority to comply ... if the
+#: cost would exceed ..."): its "if" is the statute's, not a hypothesis of the authority.
+_STATUTE_GLOSS = re.compile(
+    r",?\s*(?:which|that)\s+(?:does not (?:oblige|require)|provides|allows|states|says|means|sets out|permits|enables)\b.*$",
+    re.I,
+)
+
+
 def mention_reason(paragraph: str, citation: Citation) -> str | None:
     """Why a citation in an authority's paragraph is only *mentioned*, or None.
 
@@ -276,7 +289,7 @@ def mention_reason(paragraph: str, citation: Citation) -> str | None:
         return "negated"
     if _QUOTING_REQUESTER.search(sent):
         return "requester's argument"
-    if _HYPOTHETICAL.search(sent):
+    if _HYPOTHETICAL.search(_STATUTE_GLOSS.sub("", sent)):
         return "hypothetical"
     if _CONSIDERED_ONLY.search(sent):
         return "considered only"

@@ -16,6 +16,13 @@ from .text import speed_up_ignorecase
 
 _IMAGE = re.compile(r"\.(?:png|jpe?g|gif|bmp|emz|wmz|mso|tiff?)$|^image\d*\.|^oledata", re.I)
 _REVIEW_DOC = re.compile(r"internal review|\bIR\b|review outcome|refusal|section \d+ notice|complaint response", re.I)
+
+
+def _is_decision_letter(name: str) -> bool:
+    # A reply letter whose name states a refusal or that nothing is held releases nothing itself
+    # (one that says part was withheld may still carry the rest).
+    decided = A.response_file_decision(name)
+    return bool(decided) and decided != {"withheld"}
 _STRONG_EXTENSION = re.compile(r"extend(?:ing|ed)? (?:the|this|our) (?:deadline|time)|regulation 7\(1\)|section 10\(3\)", re.I)
 _HARD_REFUSAL = re.compile(r"exempt from disclosure|\bwithh(?:e|o)ld|\bredact|refusal notice|\brefus(?:e|ing)\b", re.I)
 _ATTACHED_REVIEW = re.compile(
@@ -25,7 +32,9 @@ _ATTACHED_REVIEW = re.compile(
 
 def document_attachments(facts: MessageFacts) -> list[str]:
     """Attachment names that look like released information (not logos or notices)."""
-    return [a for a in facts.attachments if not _IMAGE.search(a.strip()) and not _REVIEW_DOC.search(a)]
+    return [
+        a for a in facts.attachments if not _IMAGE.search(a.strip()) and not _REVIEW_DOC.search(a) and not _is_decision_letter(a)
+    ]
 
 
 def disclosure_strength(facts: MessageFacts) -> tuple[bool, bool]:

@@ -164,11 +164,12 @@ def read_outcome(facts_list: list[MessageFacts], sent_at: list[str | None]) -> R
         reversed_later = any(g.overturns for g in live[n + 1:])
         if not reversed_later and any(re.search(r"redact", a, re.I) for a in document_attachments(f)):
             withheld = True
-        if not reversed_later and any("withheld" in p.flags for p in f.content()):
+        named = [p for p in f.paras if p.kind == "attachment"]  # decisions stated by attached letters' names
+        if not reversed_later and any("withheld" in p.flags for p in f.content() + named):
             withheld = True
         strong, weak = disclosure_strength(f)
         has_decision = any(
-            p.citations or p.flags & {"refusal", "not_held", "unable", "signpost"} for p in f.content()
+            p.citations or p.flags & {"refusal", "not_held", "unable", "signpost"} for p in f.content() + named
         )
         prose_counts = f.kind == "substantive" and (
             not has_decision
@@ -179,7 +180,7 @@ def read_outcome(facts_list: list[MessageFacts], sent_at: list[str | None]) -> R
         )
         if strong or (weak and prose_counts):
             disclosed = True
-        for p in f.content():
+        for p in f.content() + named:
             if "not_held" in p.flags or (
                 "unable" in p.flags and not p.citations and not _WITHHELD_WORDS.search(p.text)
             ):
@@ -207,6 +208,9 @@ def read_outcome(facts_list: list[MessageFacts], sent_at: list[str | None]) -> R
         # EIR 12(4)(a) is the exception for information not held.
         r.outcome = "not_held"
         r.part_not_held = True
+    elif withheld:
+        # Nothing released and something kept back, even with no ground named.
+        r.outcome = "refused"
     elif not_held:
         r.outcome = "not_held"
     elif withdrawn:

@@ -11,7 +11,8 @@ import re
 
 from .text import clean_message, paragraphs
 
-_NUMBERED = re.compile(r"^\s*(?:Q(?:uestion)?\s*)?\(?(\d{1,2})\s*[.):]\s*(?=\S)", re.I)
+# "12.3.14.2 FOI 21-110" (a document number in a footer) is not question 12.
+_NUMBERED = re.compile(r"^\s*(?:Q(?:uestion)?\s*)?\(?(\d{1,2})\s*[.):](?!\d)\s*(?=\S)", re.I)
 _LETTERED = re.compile(r"^\s*\(?([a-z])\s*[.)]\s+(?=\S)")
 _BULLET = re.compile(r"^\s*[•○◦▪·\-–*]\s*(?=\S)")
 _SKIP = re.compile(

@@ -17,7 +17,7 @@ import re
 from foi_search.core.domain import Document
 
 _PREFIXED = re.compile(
-    r"(?<![\w#\[./-])(?P<ref>(?:FOIA?|EIR|IR)(?:\s*/\s*EIR)?\s*(?:[/:–-]\s*|\s+|(?=\d))"
+    r"(?<![\w#\[./-])(?P<ref>(?:FOIA?|EIR|IR|RFI)(?:\s*/\s*EIR)?(?:\s+ID)?\s*(?:[/:–-]\s*|\s+|(?=\d))"
     r"(?:(?:19|20)\d\d(?:[\s/-]+\d{2,4})?[\s/-]+\d{2,6}|\d{2}[/-]\d{3,6}|\d{3,8}(?:/\d{2}(?!\d))?))(?![\w/-]*\d)(?!\s*email\])",
     re.I,
 )
@@ -61,9 +61,15 @@ def document_references(doc: Document) -> list[str]:
         texts.append(a.name)
     found = find_references(texts)
     out = list(doc.references)
-    known = {" ".join(r.split()).lower() for r in out}
+    # "FOI 079" found in the text is the "21 FOI 079" the letterhead already gave.
+    known = {_key(r) for r in out}
     for r in found:
-        if r.lower() not in known:
+        k = _key(r)
+        if not any(k in other for other in known):
             out.append(r)
-            known.add(r.lower())
+            known.add(k)
     return out
+
+
+def _key(ref: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", ref.lower())

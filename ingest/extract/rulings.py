@@ -17,6 +17,7 @@ import re
 from collections import Counter
 
 from foi_search.core.domain import Document, ExemptionCitation, Passage
+from foi_search.core.exemptions import GROUNDS
 
 from .exemptions import find_citations
 
@@ -75,9 +76,11 @@ def enrich_ruling(doc: Document) -> Document:
     details: dict[str, str] = {}
     passages: list[Passage] = []
     request_done = False
+    main_code: list[str | None] = []  # the ground each paragraph is mostly about
     for p in paras:
         cites = find_citations(p, law_hint=law)
         cites = [c for c in cites if c.explicit]
+        main_code.append(Counter(c.code for c in cites).most_common(1)[0][0] if cites else None)
         if cites:
             per = Counter(c.code for c in cites)
             code = per.most_common(1)[0][0]
@@ -99,12 +102,108 @@ def enrich_ruling(doc: Document) -> Document:
     for c in doc.meta.get("sections_considered") or []:
         if isinstance(c, str) and c not in considered:
             considered.append(c)
-    doc.exemptions = [ExemptionCitation(code=c, detail=details.get(c, c), status="mentioned") for c in considered]
     if not doc.meta.get("appeal_outcome"):
         found = _appeal_outcome(paras)
         if found:
             doc.meta["appeal_outcome"] = found
+    rulings = rule_on_grounds(paras, main_code, counts, doc.meta.get("appeal_outcome"), _authority_appealed(doc))
+    doc.exemptions = [
+        ExemptionCitation(code=c, detail=details.get(c, c), status=rulings.get(c, "mentioned")) for c in considered
+    ]
     doc.outcome = "other"
     for m in doc.messages:
         m.kind = "other"
     return doc
+
+
+# -- what the Tribunal decided on each ground ----------------------------------
+
+#: Sentences that find a ground applies ...
+_UPHELD = re.compile(
+    r"\b(?:exemption|exception)s?\b[^.;]{0,80}\b(?:is|was|are|were|has been|is therefore|was therefore)\s+(?:properly\s+|correctly\s+|clearly\s+)?engaged"
+    r"|\b(?:correctly|properly|rightly|lawfully) (?:applied|relied|invoked|engaged|withheld)"
+    r"|\bentitled to (?:rely|withhold|refuse|apply)"
+    r"|public interest in maintaining the (?:exemption|exception)s? (?:outweighs|outweighed|clearly outweighs|is not outweighed)"
+    r"|\bthe balance (?:of (?:the )?public interest )?(?:favours|favoured|lies in) (?:maintaining|withholding|non-disclosure)",
+    re.I,
+)
+#: ... and sentences that find it does not.
+_NOT_UPHELD = re.compile(
+    r"\b(?:is|was|are|were) not (?:properly |correctly )?engaged|\bnot entitled to (?:rely|withhold|refuse|apply)"
+    r"|\b(?:does|did) not (?:apply|engage)|\b(?:wrongly|incorrectly|erroneously) (?:applied|relied|withheld|invoked)"
+    r"|public interest in maintaining the (?:exemption|exception)s? (?:does not|did not) outweigh"
+    r"|public interest in (?:disclosure|disclosing (?:the|this) information) (?:outweighs|outweighed|is not outweighed)"
+    r"|\bthe balance (?:of (?:the )?public interest )?(?:favours|favoured|lies in) disclosure"
+    r"|\bshould (?:be|have been) disclosed",
+    re.I,
+)
+_NEGATION_HEAD = re.compile(r"\b(?:if|whether|argued|submitted|contended|submits|argues|contends|claim(?:s|ed)?)\b", re.I)
+_BODY = re.compile(
+    r"\b(?:council|ministry|department|office|police|constabulary|trust|authority|university|college|commission|"
+    r"agency|service|government|executive|board|borough|secretary of state|chief constable|nhs|bbc|corporation)\b",
+    re.I,
+)
+#: Grounds in dispute: the most discussed of the real exemptions (procedural sections never are).
+_MAX_DISPUTED = 4
+
+
+def _authority_appealed(doc: Document) -> bool:
+    """Whether the public authority (not the requester) brought the appeal."""
+    appellant = (doc.meta.get("appellant") or "").strip()
+    if not appellant:
+        return False
+    authority = (doc.authority or doc.meta.get("public_authority") or "").lower()
+    return bool(authority and appellant.lower() in authority or authority and authority in appellant.lower() or _BODY.search(appellant))
+
+
+def _cue_votes(paras: list[str], main_code: list[str | None], code: str) -> tuple[int, int]:
+    """Sentences in the paragraphs on ``code`` that find it applies, and that find it does not."""
+    up = down = 0
+    # Findings come in the Tribunal's own reasoning and conclusion: the later half weighs double.
+    half = len(paras) // 2
+    for i, p in enumerate(paras):
+        if main_code[i] != code:
+            continue
+        weight = 2 if i >= half else 1
+        for sent in re.split(r"(?<=[.;])\s+", p):
+            if _NEGATION_HEAD.search(sent):
+                continue  # a party's argument or a condition, not a finding
+            if _NOT_UPHELD.search(sent):
+                down += weight
+            elif _UPHELD.search(sent):
+                up += weight
+    return up, down
+
+
+def rule_on_grounds(
+    paras: list[str], main_code: list[str | None], counts: Counter, outcome: str | None, authority_appealed: bool
+) -> dict[str, str]:
+    """What the Tribunal decided on each ground in dispute: ``upheld``, ``not_upheld`` or ``partly``.
+
+    The grounds in dispute are the exemptions the decision discusses most
+    (at least twice). Each takes the finding its own paragraphs state ("the
+    exemption is engaged and the public interest in maintaining it outweighs",
+    "section 43 does not apply") when they lean clearly one way; otherwise the
+    appeal outcome decides, read by who appealed: a requester's appeal
+    dismissed, or an authority's appeal allowed, upholds the grounds; the
+    reverse does not; an appeal allowed in part rules them ``partly``. Struck
+    out, withdrawn and consent-order appeals rule on nothing.
+    """
+    disputed = [c for c, n in counts.most_common() if c in GROUNDS and n >= 2][:_MAX_DISPUTED]
+    if not disputed or outcome not in ("dismissed", "allowed", "part_allowed"):
+        return {}
+    if outcome == "part_allowed":
+        default = "partly"
+    else:
+        upheld = (outcome == "dismissed") != authority_appealed
+        default = "upheld" if upheld else "not_upheld"
+    out: dict[str, str] = {}
+    for code in disputed:
+        up, down = _cue_votes(paras, main_code, code)
+        if up >= 2 and up >= 2 * down:
+            out[code] = "upheld" if default != "partly" or not down else "partly"
+        elif down >= 2 and down >= 2 * up:
+            out[code] = "not_upheld" if default != "partly" or not up else "partly"
+        else:
+            out[code] = default
+    return out

@@ -90,8 +90,10 @@ _BODY_RES = [
                 r"Foreign and Commonwealth Office|HM Revenue (?:and|&) Customs|Crown Prosecution Service|"
                 r"Information Commissioner'?s Office|Transport for London|Greater London Authority|"
                 r"Environment Agency|Natural England|Historic England|Ofsted|Ofcom|Ofgem|Ofwat)\b"), False),
+    (re.compile(rf"\b({_NAME}[ \t]+NHS[ \t]+and[ \t]+{_NAME}[ \t]+Trust)\b"), True),
     (re.compile(rf"\b({_NAME}[ \t]+NHS[ \t]+(?:Foundation[ \t]+)?Trust)\b"), True),
     (re.compile(rf"\b({_NAME}[ \t]+(?:Fire (?:and|&) Rescue Service|Fire Authority|Integrated Care Board))\b"), True),
+    (re.compile(rf"\b({_NAME}[ \t]+(?:Police|Constabulary|Drainage Board|(?:Harbour|Port|National Park|Waste) Authority))\b"), True),
     (re.compile(rf"\b(University of {_NAME})"), False),
     (re.compile(rf"\b({_NAME} University)\b"), True),
 ]
@@ -224,6 +226,39 @@ def find_authority(text: str, *, head_lines: int = 25, tail_lines: int = 25) -> 
     return None
 
 
+_COMPLAINT_TEXT = re.compile(
+    r"information commissioner|\bico\b|wycliffe house|ico\.org\.uk|ombudsman|complain|dissatisfied|internal review",
+    re.I,
+)
+
+
+def letter_authority(text: str, stem: str | None = None) -> str | None:
+    """The body that wrote a letter: a police force, a registered body, else the best name the letter gives.
+
+    A police force named in the letterhead or sign-off wins (forces name only
+    themselves there). Otherwise the registry of UK public bodies is matched
+    against the letterhead, sender domains, signature block and footer
+    (:func:`ingest.registry.identify_authority`). A body missing from the
+    registry gets the name the letter itself gives, read with lines about
+    complaint rights and quoted lines left out, so the Information
+    Commissioner's Office is never taken for the writer.
+    """
+    from ingest.registry import identify_authority
+
+    if not text:
+        return force_from_place(stem)
+    lines = text.splitlines()
+    head, tail = "\n".join(lines[:25]), "\n".join(lines[-25:])
+    forces = Counter(all_forces(head) * 3 + all_forces(tail) * 2)
+    if forces:
+        return forces.most_common(1)[0][0]
+    found = identify_authority(text)
+    if found:
+        return found
+    clean = "\n".join(ln for ln in lines if not _COMPLAINT_TEXT.search(ln) and not ln.lstrip().startswith(">"))
+    return find_authority(clean) or force_from_place(stem)
+
+
 def all_forces(text: str) -> list[str]:
     """Every police force named in ``text``, once per mention."""
     out = [_EXTRA_FORCES[m.group(1).lower()] for m in _EXTRA_RE.finditer(text)]
@@ -233,7 +268,7 @@ def all_forces(text: str) -> list[str]:
 
 _ANCHOR = re.compile(
     r"\b(?:Council|Ministry|Department|Trust|University|Office|Treasury|Customs|Prosecution|London|Agency|"
-    r"Authority|England|Ofsted|Ofcom|Ofgem|Ofwat|Fire|Board)\b"
+    r"Authority|England|Ofsted|Ofcom|Ofgem|Ofwat|Fire|Board|Police|Constabulary)\b"
 )
 
 

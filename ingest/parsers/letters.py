@@ -19,7 +19,7 @@ import re
 from foi_search.core.domain import Document, Message
 
 from . import ParseError
-from .authorities import find_authority, force_from_place
+from .authorities import letter_authority
 from .common import clip, file_stem, parse_date, request_title
 
 #: Labels of the authority's own reference ("Your ref" is the requester's and is left out).
@@ -40,7 +40,12 @@ _REF_INLINE = re.compile(
     r"|\d{2}/(?:FOI|EIR)/\d{2}/\d{3,7}(?:/[A-Z])?"
     r"|\d{2}\.FOI\.\d{2}\.\d{3,7})\b"
 )
-_DATE_LINE = re.compile(r"(?im)^[ \t]*(?:Date(?: of (?:response|letter|reply))?|Dated|Response date)[ \t]*[:\-–]?[ \t]*(.+)$")
+# The letter's own date; "Date of request:" / "Date received:" lines date the request, not the reply.
+_DATE_LINE = re.compile(
+    r"(?im)^[ \t]*(?:Date(?: of (?:response|letter|reply|issue))?|Dated|Response date|Date sent)"
+    r"(?![ \t]*(?:of |request|received|submitted|due|logged|acknowledged))[ \t]*[:\-–]?[ \t]*(.+)$"
+)
+_NOT_LETTER_DATE = re.compile(r"(?i)ref|tel|phone|receiv|request|submitted|due|deadline|logged")
 _RECEIVED = re.compile(
     r"(?is)\b(?:received|dated|submitted|made)\b[^.]{0,80}?\bon\s+"
     r"(\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\.?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4})"
@@ -103,7 +108,7 @@ def parse_text(text: str, *, path: str | None = None, url: str | None = None) ->
     if len(text.strip()) < 40:
         raise ParseError("letter has almost no text")
     stem = file_stem(path) or file_stem(url) or None
-    authority = find_authority(text) or force_from_place(stem)
+    authority = letter_authority(text, stem)
     references = find_references(text)
     response_date = _response_date(text)
     request = extract_request(text)
@@ -198,7 +203,7 @@ def _response_date(text: str) -> str | None:
             break
         if 6 <= len(s) <= 40:
             d = parse_date(s)
-            if d and re.fullmatch(r"(?i)[\w ,./\-]+", s) and not re.search(r"(?i)ref|tel|phone", s):
+            if d and re.fullmatch(r"(?i)[\w ,./\-:]+", s) and not _NOT_LETTER_DATE.search(s):
                 return d
     return None
 

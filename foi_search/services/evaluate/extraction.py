@@ -12,6 +12,7 @@ reproduce them from the export.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,13 @@ class ExtractionScores:
     references_accuracy: float = 0.0
     references_precision: float = 0.0
     references_recall: float = 0.0
+    authority_accuracy: float | None = None
+    n_authority: int = 0
+    date_accuracy: float | None = None
+    n_dates: int = 0
+    answers_accuracy: float | None = None
+    n_answers: int = 0
+    by_source: dict[str, dict] = field(default_factory=dict)
     errors: list[DocError] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -88,6 +96,19 @@ class ExtractionScores:
             f"References exact set: {self.references_accuracy:.3f}  "
             f"(micro P {self.references_precision:.3f}, R {self.references_recall:.3f})",
         ]
+        if self.authority_accuracy is not None:
+            lines.append(f"Authority accuracy:   {self.authority_accuracy:.3f}  ({self.n_authority} with a gold authority)")
+        if self.date_accuracy is not None:
+            lines.append(f"Response date:        {self.date_accuracy:.3f}  ({self.n_dates} with a gold date)")
+        if self.answers_accuracy is not None:
+            lines.append(f"Per-question status:  {self.answers_accuracy:.3f}  ({self.n_answers} labelled questions)")
+        if len(self.by_source) > 1:
+            for src, row in self.by_source.items():
+                lines.append(
+                    f"  source {src:<14} n {row['n']:>3}  outcome {row['outcome_accuracy']:.3f}  "
+                    f"exemption F1 {row['exemption_f1']:.3f}"
+                    + (f"  authority {row['authority_accuracy']:.3f}" if row.get("authority_accuracy") is not None else "")
+                )
         if self.exemption_errors:
             worst = ", ".join(
                 f"{code} fp {e['fp']} fn {e['fn']}" for code, e in list(self.exemption_errors.items())[:8]
@@ -140,6 +161,14 @@ def _find(store: Store, doc_id: str) -> int | None:
     return row[0] if row else None
 
 
+def normalise_authority_name(name: str | None) -> str:
+    """A comparable form of an authority's name: case, "&", "the" and punctuation folded."""
+    s = (name or "").lower().replace("&", " and ").replace("’", "'")
+    s = re.sub(r"[^a-z0-9' ]+", " ", s)
+    s = re.sub(r"\bthe\b", " ", s)
+    return " ".join(s.split())
+
+
 def evaluate_extraction(store: Store, gold_path: str | Path) -> ExtractionScores:
     """Compare the stored records with the gold labels.
 
@@ -151,19 +180,41 @@ def evaluate_extraction(store: Store, gold_path: str | Path) -> ExtractionScores
         The scores; documents missing from the store are listed, not scored.
     """
     gold = load_gold(gold_path)
-    s = ExtractionScores(gold_path=str(gold_path), n_gold=len(gold))
+
+    def lookup(doc_id: str) -> dict | None:
+        found = _find(store, doc_id)
+        return None if found is None else document_record(store.load_document(found), found)
+
+    return score_records(gold, lookup, str(gold_path))
+
+
+def score_records(gold: list[dict], lookup, gold_path: str = "", *, by_source: bool = True) -> ExtractionScores:
+    """Score predicted records against gold rows.
+
+    Args:
+        gold: Gold rows (see :func:`load_gold`).
+        lookup: ``doc_id -> record`` (the export shape) or None when absent.
+        gold_path: Named in the report.
+        by_source: Also score each gold ``source`` on its own.
+
+    Returns:
+        The scores.
+    """
+    s = ExtractionScores(gold_path=gold_path, n_gold=len(gold))
     tp = fp = fn = 0
     per_code: dict[str, Counter] = {}
     confusion: dict[str, Counter] = {}
     correct = Counter()
     ref_tp = ref_fp = ref_fn = 0
+    n_auth = n_ans = n_dates = 0
+    records: dict[str, dict] = {}
     for g in gold:
         doc_id = g["doc_id"]
-        found = _find(store, doc_id)
-        if found is None:
+        rec = lookup(doc_id)
+        if rec is None:
             s.missing.append(doc_id)
             continue
-        rec = document_record(store.load_document(found), found)
+        records[doc_id] = rec
         s.n_scored += 1
         diffs: dict[str, dict] = {}
         gold_ex, pred_ex = set(g.get("exemptions") or []), set(rec["exemptions"])
@@ -201,8 +252,50 @@ def evaluate_extraction(store: Store, gold_path: str | Path) -> ExtractionScores
             correct["references"] += 1
         else:
             diffs["references"] = {"gold": sorted(gref), "predicted": sorted(pref)}
+        if g.get("authority"):
+            n_auth += 1
+            if normalise_authority_name(g["authority"]) == normalise_authority_name(rec.get("authority")):
+                correct["authority"] += 1
+            else:
+                diffs["authority"] = {"gold": g["authority"], "predicted": rec.get("authority")}
+        if g.get("response_date"):
+            n_dates += 1
+            if (rec.get("response_date") or "")[:10] == g["response_date"][:10]:
+                correct["date"] += 1
+            else:
+                diffs["response_date"] = {"gold": g["response_date"], "predicted": rec.get("response_date")}
+        gold_answers = {a.get("seq"): a.get("status") for a in g.get("answers") or [] if isinstance(a, dict)}
+        if gold_answers:
+            pred_answers = {a.get("seq"): a.get("status") for a in rec.get("answers") or []}
+            for seq, status in gold_answers.items():
+                n_ans += 1
+                if pred_answers.get(seq) == status:
+                    correct["answers"] += 1
+                else:
+                    diffs.setdefault("answers", {"gold": {}, "predicted": {}})
+                    diffs["answers"]["gold"][seq] = status
+                    diffs["answers"]["predicted"][seq] = pred_answers.get(seq)
         if diffs:
             s.errors.append(DocError(doc_id, diffs))
+    if n_auth:
+        s.n_authority, s.authority_accuracy = n_auth, _ratio(correct["authority"], n_auth)
+    if n_dates:
+        s.n_dates, s.date_accuracy = n_dates, _ratio(correct["date"], n_dates)
+    if n_ans:
+        s.n_answers, s.answers_accuracy = n_ans, _ratio(correct["answers"], n_ans)
+    if by_source:
+        sources = sorted({g.get("source") or "unknown" for g in gold})
+        if len(sources) > 1:
+            for src in sources:
+                sub = score_records(
+                    [g for g in gold if (g.get("source") or "unknown") == src], records.get, gold_path, by_source=False
+                )
+                s.by_source[src] = {
+                    "n": sub.n_scored,
+                    "outcome_accuracy": sub.outcome_accuracy,
+                    "exemption_f1": sub.exemption_f1,
+                    "authority_accuracy": sub.authority_accuracy,
+                }
     n = s.n_scored
     s.exemption_tp, s.exemption_fp, s.exemption_fn = tp, fp, fn
     s.exemption_precision = _ratio(tp, tp + fp) if (tp + fp) else (1.0 if not fn else 0.0)
