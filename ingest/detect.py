@@ -211,3 +211,27 @@ def _tribunal_metadata(csv_path: Path) -> dict | None:
         table = {}
     _TRIBUNAL_META_CACHE[key] = (st.st_size, st.st_mtime, table)
     return table
+
+
+def skip_reason(path: Path, head: bytes) -> str:
+    """Why :func:`detect` skipped a file, in one line (recorded so every file is accounted for).
+
+    Args:
+        path: The file.
+        head: Its first few KB.
+    """
+    suffix = Path(path).suffix.lower()
+    stripped = head.lstrip()
+    if suffix == ".json" or stripped[:1] in (b"{", b"["):
+        return "not FOI material: JSON that is not a WhatDoTheyKnow request or a GOV.UK FOI release"
+    if suffix in _HTML_SUFFIXES or stripped[:15].lower().startswith((b"<!doctype", b"<html")):
+        return "not FOI material: HTML page with no FOI request or response on it"
+    if suffix == ".csv":
+        if _csv_header(head) and _tribunal_csv(Path(path)) == Path(path):
+            return "metadata read with the tribunal decisions beside it"
+        return "not FOI material: CSV without reference and request columns (not an FOI log)"
+    if suffix in _TEXT_SUFFIXES:
+        if b"\x00" in head[:4096]:
+            return "not FOI material: binary data without a known suffix"
+        return "not FOI material: text without FOI wording (a list of links, notes)"
+    return f"not FOI material: no reader for {suffix or 'files without a suffix'}"

@@ -10,12 +10,13 @@ from typing import Callable, Iterable, Iterator
 
 from foi_search.store import Store
 
-from .detect import detect
+from . import limits
+from .detect import detect, skip_reason
 from .extract import enrich
 from .parsers import ParseError
 
 #: Files larger than this are refused rather than read into memory.
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = limits.MAX_FILE_BYTES
 
 _SKIP_NAMES = {"readme.md", "manifest.jsonl", ".ds_store"}
 
@@ -33,6 +34,8 @@ class IngestReport:
         skipped: Files with no parser (not FOI material).
         failed: Files that could not be read, with reasons.
         by_format: Documents per detected format.
+        outcomes: Each file met and what became of it: ``stored`` (at least
+            one document written or confirmed unchanged), ``skipped`` or ``failed``.
     """
 
     run_id: int
@@ -43,6 +46,7 @@ class IngestReport:
     skipped: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     by_format: Counter = field(default_factory=Counter)
+    outcomes: dict[str, str] = field(default_factory=dict)
 
     @property
     def succeeded(self) -> int:
@@ -104,30 +108,39 @@ def ingest_paths(
     *,
     progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
+    timeout_s: float | None = limits.FILE_TIMEOUT_S,
+    memory_bytes: int | None = limits.FILE_MEMORY_BYTES,
 ) -> IngestReport:
     """Ingest every file under ``paths`` into ``store``.
 
-    A file that fails (unreadable, corrupt, unknown shape) is recorded in
-    ``ingest_errors`` and the run goes on; each document is committed on its
-    own, so an interrupted run keeps what it stored and the next one resumes
-    (unchanged documents are recognised by hash and not rewritten).
+    A file that fails (unreadable, corrupt, unknown shape, over a limit) is
+    recorded in ``ingest_errors`` and the run goes on; a file that is not FOI
+    material is recorded there too (stage ``skip``), so every file met is
+    accounted for. Each document is committed on its own, so an interrupted run
+    keeps what it stored and the next one resumes (unchanged documents are
+    recognised by hash and not rewritten).
 
     Reading a file (detect, parse, extract, redact) is pure, so it runs in
-    ``jobs`` worker processes; this process alone writes, in file order, so
-    the store sees the same sequence of writes whatever ``jobs`` is.
+    ``jobs`` worker processes, each file under a wall clock and each worker
+    under an address-space limit (:mod:`ingest.workers`); this process alone
+    writes, in file order, so the store sees the same sequence of writes
+    whatever ``jobs`` is.
 
     Args:
         store: Where documents are written.
         paths: Files and folders.
         progress: Called with each file as its documents are written.
-        jobs: Worker processes (default: one per CPU; 1 reads in this process).
+        jobs: Worker processes (default: one per CPU).
+        timeout_s: Wall clock allowed to read one file (None: no limit).
+        memory_bytes: Address space allowed to each worker (None: no limit).
 
     Returns:
         The run's report.
     """
     report = IngestReport(run_id=store.start_run("ingest " + " ".join(str(p) for p in paths)))
     try:
-        for prepared in _prepared_files(list(iter_files(paths)), jobs):
+        files = list(iter_files(paths))
+        for prepared in _prepared_files(files, jobs, timeout_s, memory_bytes):
             report.files += 1
             if progress:
                 progress(prepared.path)
@@ -144,23 +157,19 @@ def ingest_paths(
     return report
 
 
-#: Below this many files a worker pool costs more than it saves.
-_MIN_FILES_FOR_POOL = 8
+def _prepared_files(
+    files: list[Path], jobs: int | None, timeout_s: float | None, memory_bytes: int | None
+) -> Iterator["PreparedFile"]:
+    """``prepare_file`` over ``files`` in order, each in a bounded worker process."""
+    from .workers import default_jobs, run_bounded
 
-
-def _prepared_files(files: list[Path], jobs: int | None) -> Iterator["PreparedFile"]:
-    """``prepare_file`` over ``files`` in order, in a process pool when it pays."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(files) < _MIN_FILES_FOR_POOL:
-        yield from map(prepare_file, files)
-        return
-    import multiprocessing
-
-    # fork shares the already-imported parsers; spawn (macOS, Windows) re-imports them.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(jobs) as pool:
-        # Small chunks keep one slow file (a long PDF) from holding up the order.
-        yield from pool.imap(prepare_file, files, chunksize=2)
+    for outcome in run_bounded(
+        prepare_file, files, jobs=jobs or default_jobs(), timeout_s=timeout_s, memory_bytes=memory_bytes
+    ):
+        if outcome.error is None:
+            yield outcome.value
+        else:
+            yield PreparedFile(outcome.item, failures=[("parse", outcome.error)])
 
 
 def enrich_and_save(store: Store, doc) -> str:
@@ -185,10 +194,12 @@ class PreparedFile:
         fmt: Detected format, or None when the file is not FOI material.
         docs: Enriched (redacted, extracted) documents.
         failures: ``(stage, reason)`` for the file or for single documents.
+        skip: Why the file is not FOI material, when it is not.
     """
 
     path: Path
     fmt: str | None = None
+    skip: str | None = None
     docs: list = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
 
@@ -210,13 +221,23 @@ def prepare_file(path: Path) -> PreparedFile:
         return out
     found = detect(path, data[:65536])
     if found is None:
+        out.skip = skip_reason(path, data[:65536])
         return out
     fmt, parse = found
     out.fmt = fmt
     try:
+        limits.check_file(data, path.suffix.lower())
         docs = parse(data, path=str(path))
+        if len(docs) > limits.MAX_DOCS_PER_FILE:
+            raise ParseError(f"{len(docs)} documents in one file, over the {limits.MAX_DOCS_PER_FILE} limit")
     except ParseError as e:
         out.failures.append(("parse", f"{fmt}: {e}"))
+        return out
+    except MemoryError:
+        out.failures.append(("parse", f"{fmt}: over the memory limit"))
+        return out
+    except RecursionError:
+        out.failures.append(("parse", f"{fmt}: nested too deeply to read"))
         return out
     except Exception as e:  # a parser bug must not stop the run
         out.failures.append(("parse", f"{fmt}: unexpected {type(e).__name__}: {e}"))
@@ -235,16 +256,30 @@ def _fail(store: Store, report: IngestReport, path: Path, stage: str, reason: st
 
 
 def _write_prepared(store: Store, prepared: PreparedFile, report: IngestReport) -> None:
+    path = str(prepared.path)
     if prepared.fmt is None and not prepared.failures:
         report.skipped += 1
+        report.outcomes[path] = "skipped"
+        store.record_error(report.run_id, path, "skip", prepared.skip or "not FOI material")
         return
     for stage, reason in prepared.failures:
         _fail(store, report, prepared.path, stage, reason)
+    stored = 0
     for doc in prepared.docs:
         try:
             status = store.save_document(doc)[1]
         except Exception as e:
             _fail(store, report, prepared.path, "store", f"{doc.source_key}: {type(e).__name__}: {e}")
             continue
+        stored += 1
         report.by_format[prepared.fmt] += 1
         setattr(report, status, getattr(report, status) + 1)
+    if stored:
+        report.outcomes[path] = "stored"
+    elif not prepared.failures and not prepared.docs:
+        # A parser may find nothing to keep (a GOV.UK page that is not an FOI release).
+        report.skipped += 1
+        report.outcomes[path] = "skipped"
+        store.record_error(report.run_id, path, "skip", f"{prepared.fmt}: no FOI documents in the file")
+    else:
+        report.outcomes[path] = "failed"

@@ -17,6 +17,7 @@ import logging
 import re
 import zipfile
 
+from .limits import MAX_HTML_DEPTH
 from .parsers import ParseError
 
 #: Longest text kept from one file; beyond this the rest is dropped (a 50 MB
@@ -158,16 +159,25 @@ def soup_text(node, *, drop: tuple[str, ...] = ()) -> str:
         if sep == "\t" or not tail.endswith(sep):
             out.append(sep if not tail.endswith("\n") or sep == "\t" else sep[len(tail) - len(tail.rstrip("\n")):])
 
-    def walk(el, pre: bool) -> None:
+    def walk(root, pre: bool) -> None:
+        # An explicit stack, not recursion: hostile pages nest elements 100k deep.
         nonlocal size
-        for child in el.children:
+        stack = [(iter(root.children), pre, None)]
+        while stack:
+            children, in_pre, closing = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if closing:
+                    push(closing)
+                continue
             if size > MAX_TEXT_CHARS:
                 return
             if isinstance(child, NavigableString):
                 if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
                     continue
                 s = str(child)
-                if not pre:
+                if not in_pre:
                     s = _WS_RUN.sub(" ", s)
                 out.append(s)
                 size += len(s)
@@ -179,10 +189,10 @@ def soup_text(node, *, drop: tuple[str, ...] = ()) -> str:
                     out.append("\n")
                     continue
                 sep = "\n\n" if name in _PARA_TAGS else "\n" if name in _LINE_TAGS else "\t" if name in _CELL_TAGS else ""
+                if len(stack) > MAX_HTML_DEPTH:
+                    sep = ""  # past any real page's depth: read the text, drop the layout
                 push(sep)
-                walk(child, pre or name == "pre")
-                if sep != "\t":
-                    push(sep)
+                stack.append((iter(child.children), in_pre or name == "pre", sep if sep != "\t" else None))
 
     if isinstance(node, NavigableString):
         return tidy(str(node))
@@ -210,7 +220,9 @@ def drop_chrome(soup) -> None:
     """
     marked = []
     for tag in soup.find_all(True):
-        if getattr(tag, "decomposed", False) or tag.attrs is None:
+        # Read the flag from the instance: a missing attribute on a Tag makes
+        # bs4 search the whole subtree for a child of that name (quadratic).
+        if vars(tag).get("_decomposed") or tag.attrs is None:
             continue
         if tag.name in _CHROME_TAGS or tag.get("role") in _CHROME_ROLES:
             marked.append(tag)
@@ -219,7 +231,7 @@ def drop_chrome(soup) -> None:
         if words.strip() and tag.name not in ("html", "body", "main", "article") and _CHROME_WORDS.search(words):
             marked.append(tag)
     for tag in marked:
-        if not getattr(tag, "decomposed", False):
+        if not vars(tag).get("_decomposed"):
             tag.decompose()
 
 
@@ -256,7 +268,7 @@ def _read_pdf(data: bytes) -> str:
         raise ParseError("PDF has no pages")
     text = "\n\n".join(pages)
     if sum(1 for c in text if not c.isspace()) < _MIN_PDF_CHARS:
-        raise ParseError("PDF has no text layer (scanned?)")
+        raise ParseError("PDF has no text layer: a scanned document, it needs OCR")
     return text
 
 
@@ -339,7 +351,7 @@ def _pdfium_page_text(page) -> str:
 
 def _pdf_pages_pypdf(data: bytes) -> list[str]:
     import pypdf
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
 
     # pypdf logs every malformed object it tolerates; those are not our errors.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -366,8 +378,9 @@ def _pdf_pages_pypdf(data: bytes) -> list[str]:
                 break
     except ParseError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
             RecursionError, AssertionError, ZeroDivisionError) as e:
+        # PyPdfError covers LimitReachedError: pypdf's own bound on a stream that inflates too far.
         raise ParseError(f"corrupt PDF: {_one_line(e)}") from e
     return pages
 
@@ -483,7 +496,7 @@ def _odf_content(data: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             xml = z.read("content.xml")
-        return etree.fromstring(xml, etree.XMLParser(resolve_entities=False, huge_tree=True))
+        return etree.fromstring(xml, etree.XMLParser(resolve_entities=False))
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as e:
         raise ParseError(f"corrupt OpenDocument file: {_one_line(e)}") from e
 
