@@ -11,6 +11,7 @@ Exit codes: 0 success (with results), 1 ran but found nothing, 2 error.
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,12 @@ class _Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             raise CliError(str(e)) from e
+        except sqlite3.OperationalError as e:
+            # A read-only, locked or full database file: one line, not a traceback.
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise CliError(f"Cannot write to the database: {e}. Check its permissions and free space, "
+                           "or pass --db with another file.") from e
         except KeyboardInterrupt:
             click.echo("Interrupted; what was stored is kept and the next run resumes.", err=True)
             ctx.exit(130)
