@@ -359,7 +359,7 @@ def migrate_locked(conn: sqlite3.Connection, path, get_db: Callable[[], "sqlite_
 
     Args:
         conn: The open connection.
-        path: The database file (the lock is ``<path>.lock``).
+        path: The database file (the lock is ``.<name>.lock`` beside it).
         get_db: Gives the sqlite-utils view of ``conn`` (made only when needed).
 
     Returns:
@@ -367,12 +367,20 @@ def migrate_locked(conn: sqlite3.Connection, path, get_db: Callable[[], "sqlite_
     """
     if not pending(conn) and _journal_mode(conn) == "wal":
         return []
-    with _file_lock(f"{path}.lock"):
+    with _file_lock(_lock_path(path)):
         if _journal_mode(conn) != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
         if not pending(conn):
             return []
         return migrate(get_db())
+
+
+def _lock_path(path) -> str:
+    # Hidden, so ingesting the folder that holds the database does not read it as input.
+    from pathlib import Path
+
+    p = Path(path)
+    return str(p.with_name(f".{p.name}.lock"))
 
 
 def _journal_mode(conn: sqlite3.Connection) -> str:
@@ -429,7 +437,7 @@ def repair_fts(conn: sqlite3.Connection, get_db: Callable[[], "sqlite_utils.Data
     if "003_search" not in done or fts_intact(conn):
         return []
     fixed = []
-    with _file_lock(f"{path}.lock"):
+    with _file_lock(_lock_path(path)):
         db = get_db()
         for table, columns in FTS_TABLES.items():
             names = {r[0] for r in conn.execute("select name from sqlite_master")}

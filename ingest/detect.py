@@ -22,6 +22,10 @@ from .parsers import Parser
 _TEXT_SUFFIXES = {".txt", ".text", ""}
 _LETTER_SUFFIXES = {".pdf", ".docx", ".odt", ".doc", ".rtf"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+_SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Format name of archives; the pipeline opens them and reads each member as a file.
+ARCHIVE = "zip"
 _FOI_WORDS = re.compile(
     rb"(?i)freedom\s+of\s+information|\bFOI\b|\bFOIA\b|environmental\s+information\s+regulations|\bEIR\b|"
     rb"information\s+request|request\s+for\s+information|disclosure\s+log"
@@ -57,6 +61,16 @@ def detect(path: Path, head: bytes) -> tuple[str, Parser] | None:
         return "email", email_eml.parse
     if suffix == ".csv":
         return _detect_csv(path, head)
+    if suffix in _SHEET_SUFFIXES:
+        from .parsers import sheet_log
+
+        return "foi-log-sheet", sheet_log.parse
+    if suffix == ".msg" and head[:8] == _OLE_MAGIC:
+        from .parsers import outlook_msg
+
+        return "outlook-msg", outlook_msg.parse
+    if suffix == ".zip" and head[:4] == b"PK\x03\x04":
+        return ARCHIVE, _archive_placeholder
     if suffix in _LETTER_SUFFIXES or (suffix == "" and stripped.startswith(b"%PDF")):
         if _in_tribunal_folder(path):
             return "tribunal", _tribunal_parser(path)
@@ -66,6 +80,12 @@ def detect(path: Path, head: bytes) -> tuple[str, Parser] | None:
     if suffix in _TEXT_SUFFIXES:
         return _detect_text(path, head)
     return None
+
+
+def _archive_placeholder(data: bytes, *, path: str | None = None, url: str | None = None):
+    from .parsers import ParseError
+
+    raise ParseError("archives are opened by the ingest pipeline, member by member")
 
 
 def _detect_json(head: bytes) -> tuple[str, Parser] | None:

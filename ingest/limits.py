@@ -26,6 +26,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 #: Most members in one zip-based file.
 MAX_ZIP_MEMBERS = 5000
+#: Deepest nesting of archives in archives (an archive inside an archive is read; one more level is not).
+MAX_ARCHIVE_DEPTH = 2
 #: Longest line in a text-like file (HTML, JSON, CSV, e-mail, text).
 MAX_LINE_BYTES = 4 * 1024 * 1024
 #: Deepest bracket nesting in a JSON file (real feeds stay under 20).

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
 from foi_search.store import Store
 
 from . import limits
-from .detect import detect, skip_reason
+from .detect import ARCHIVE, detect, skip_reason
 from .extract import enrich
 from .parsers import ParseError
 
@@ -216,38 +217,73 @@ def prepare_file(path: Path) -> PreparedFile:
     except OSError as e:
         out.failures.append(("read", f"cannot read file: {e.strerror or e}"))
         return out
+    _prepare_bytes(path, data, out, depth=0)
+    return out
+
+
+def _prepare_bytes(path: Path, data: bytes, out: PreparedFile, *, depth: int) -> None:
+    """Detect, parse and enrich one file's bytes into ``out``; archive members recurse here."""
+    # Reasons about a member of an archive name the member; the archive is the recorded target.
+    label = f"{path.relative_to(out.path)}: " if depth else ""
     if not data.strip():
-        out.failures.append(("parse", "file is empty"))
-        return out
+        out.failures.append(("parse", f"{label}file is empty"))
+        return
     found = detect(path, data[:65536])
     if found is None:
-        out.skip = skip_reason(path, data[:65536])
-        return out
+        if depth:
+            out.failures.append(("skip", label + skip_reason(path, data[:65536])))
+        else:
+            out.skip = skip_reason(path, data[:65536])
+        return
     fmt, parse = found
-    out.fmt = fmt
+    if depth == 0:
+        out.fmt = fmt
     try:
         limits.check_file(data, path.suffix.lower())
+        if fmt == ARCHIVE:
+            _prepare_archive(path, data, out, depth=depth)
+            return
         docs = parse(data, path=str(path))
         if len(docs) > limits.MAX_DOCS_PER_FILE:
             raise ParseError(f"{len(docs)} documents in one file, over the {limits.MAX_DOCS_PER_FILE} limit")
     except ParseError as e:
-        out.failures.append(("parse", f"{fmt}: {e}"))
-        return out
+        out.failures.append(("parse", f"{label}{fmt}: {e}"))
+        return
     except MemoryError:
-        out.failures.append(("parse", f"{fmt}: over the memory limit"))
-        return out
+        out.failures.append(("parse", f"{label}{fmt}: over the memory limit"))
+        return
     except RecursionError:
-        out.failures.append(("parse", f"{fmt}: nested too deeply to read"))
-        return out
+        out.failures.append(("parse", f"{label}{fmt}: nested too deeply to read"))
+        return
     except Exception as e:  # a parser bug must not stop the run
-        out.failures.append(("parse", f"{fmt}: unexpected {type(e).__name__}: {e}"))
-        return out
+        out.failures.append(("parse", f"{label}{fmt}: unexpected {type(e).__name__}: {e}"))
+        return
     for doc in docs:
         try:
             out.docs.append(enrich(doc))
         except Exception as e:  # e.g. redaction failed: the document must not be stored
-            out.failures.append(("store", f"{doc.source_key}: {type(e).__name__}: {e}"))
-    return out
+            out.failures.append(("store", f"{label}{doc.source_key}: {type(e).__name__}: {e}"))
+
+
+def _prepare_archive(path: Path, data: bytes, out: PreparedFile, *, depth: int) -> None:
+    """Read each member of a zip archive as a file of its own (the archive's bounds checked first)."""
+    import zipfile
+
+    if depth >= limits.MAX_ARCHIVE_DEPTH:
+        raise ParseError(f"archive nested over {limits.MAX_ARCHIVE_DEPTH} deep")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            name = info.filename
+            if info.is_dir() or name.startswith("__MACOSX/") or PurePosixPath(name).name.startswith("."):
+                continue
+            member = path / PurePosixPath(name).as_posix().lstrip("/").replace("../", "")
+            try:
+                blob = z.read(info)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, ValueError) as e:
+                # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method.
+                out.failures.append(("parse", f"{member.relative_to(out.path)}: cannot extract: {e}"))
+                continue
+            _prepare_bytes(member, blob, out, depth=depth + 1)
 
 
 def _fail(store: Store, report: IngestReport, path: Path, stage: str, reason: str) -> None:
@@ -263,7 +299,10 @@ def _write_prepared(store: Store, prepared: PreparedFile, report: IngestReport) 
         store.record_error(report.run_id, path, "skip", prepared.skip or "not FOI material")
         return
     for stage, reason in prepared.failures:
-        _fail(store, report, prepared.path, stage, reason)
+        if stage == "skip":  # a member of an archive that is not FOI material: recorded, not a failure
+            store.record_error(report.run_id, path, stage, reason)
+        else:
+            _fail(store, report, prepared.path, stage, reason)
     stored = 0
     for doc in prepared.docs:
         try:
@@ -276,7 +315,7 @@ def _write_prepared(store: Store, prepared: PreparedFile, report: IngestReport) 
         setattr(report, status, getattr(report, status) + 1)
     if stored:
         report.outcomes[path] = "stored"
-    elif not prepared.failures and not prepared.docs:
+    elif not any(stage != "skip" for stage, _ in prepared.failures) and not prepared.docs:
         # A parser may find nothing to keep (a GOV.UK page that is not an FOI release).
         report.skipped += 1
         report.outcomes[path] = "skipped"

@@ -58,7 +58,7 @@ def extract_text(data: bytes, *, name: str = "", content_type: str | None = None
 
 
 def sniff_kind(data: bytes, *, name: str = "", content_type: str | None = None) -> str:
-    """Name the format of ``data``: pdf, docx, xlsx, ods, odt, zip, csv, html, text or binary.
+    """Name the format of ``data``: pdf, docx, xlsx, ods, odt, zip, doc, msg, ole, csv, html, text or binary.
 
     Args:
         data: The file's bytes (the first few KB are enough except for zips).
@@ -73,7 +73,7 @@ def sniff_kind(data: bytes, *, name: str = "", content_type: str | None = None) 
     if data[:4] == b"PK\x03\x04":
         return _zip_kind(data, suffix)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return "ole"  # legacy .doc/.xls: no reader installed
+        return _ole_kind(data)
     if suffix == "pdf" or ctype == "application/pdf":
         return "badpdf"
     if suffix in ("docx", "xlsx", "ods", "odt"):
@@ -553,6 +553,56 @@ def _read_odt(data: bytes) -> str:
     return "\n".join(out)
 
 
+def _read_doc(data: bytes) -> str:
+    from .word97 import doc_text
+
+    return doc_text(data)
+
+
+def _read_msg(data: bytes) -> str:
+    from .parsers.outlook_msg import to_eml
+
+    import email
+    import email.policy
+
+    msg = email.message_from_bytes(to_eml(data), policy=email.policy.default)
+    parts = [f"Subject: {msg.get('Subject', '')}"]
+    body = msg.get_body(preferencelist=("plain",))
+    if body is not None:
+        parts.append(body.get_content())
+    for att in msg.iter_attachments():
+        try:
+            parts.append(f"## Attachment: {att.get_filename()}\n" + extract_text(att.get_payload(decode=True) or b"",
+                                                                              name=att.get_filename() or ""))
+        except ParseError:
+            continue
+    return "\n\n".join(parts)
+
+
+def _read_zip(data: bytes) -> str:
+    """Text of an archive's readable members, each under its name (nested archives are not opened)."""
+    from .limits import check_zip
+
+    check_zip(data)
+    out: list[str] = []
+    size = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            if info.is_dir() or _suffix(info.filename) == "zip":
+                continue
+            try:
+                text = extract_text(z.read(info), name=info.filename)
+            except (ParseError, zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+                continue
+            out.append(f"## {info.filename}\n{text}")
+            size += len(text)
+            if size > MAX_TEXT_CHARS:
+                break
+    if not out:
+        raise ParseError("zip archive with no member foi-search can read")
+    return "\n\n".join(out)
+
+
 def _read_html(data: bytes) -> str:
     return html_to_text(data)
 
@@ -564,8 +614,8 @@ def _read_text(data: bytes) -> str:
 def _fail_binary(kind: str):
     reasons = {
         "binary": "binary data, not a document format foi-search reads",
-        "ole": "legacy Office file (.doc/.xls), not supported: save it as DOCX/XLSX",
-        "zip": "zip archive that is not DOCX, XLSX or OpenDocument",
+        "ole": "legacy Office 97-2003 file that is damaged or neither a Word document nor an Outlook message "
+               "(.xls, .ppt): save it as DOCX/XLSX",
         "badpdf": "named as a PDF but is not one (no %PDF header)",
         "badzip": "named as an Office/OpenDocument file but is not a zip",
     }
@@ -585,7 +635,10 @@ _READERS = {
     "csv": _read_csv,
     "html": _read_html,
     "text": _read_text,
-    **{k: _fail_binary(k) for k in ("binary", "ole", "zip", "badpdf", "badzip")},
+    "doc": _read_doc,
+    "msg": _read_msg,
+    "zip": _read_zip,
+    **{k: _fail_binary(k) for k in ("binary", "ole", "badpdf", "badzip")},
 }
 
 
@@ -613,6 +666,17 @@ def _zip_kind(data: bytes, suffix: str) -> str:
     if mimetype.endswith("opendocument.text"):
         return "odt"
     return "zip"
+
+
+def _ole_kind(data: bytes) -> str:
+    from .word97 import ole_streams
+
+    streams = ole_streams(data) or set()
+    if "WordDocument" in streams:
+        return "doc"
+    if any(name.startswith("__substg1.0_") for name in streams):
+        return "msg"
+    return "ole"
 
 
 def _looks_binary(head: bytes) -> bool:

@@ -82,6 +82,16 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
         ParseError: Not a CSV, or no reference/request columns.
     """
     header, rows = read_csv_rows(data)
+    return parse_rows(header, rows, path=path, url=url)
+
+
+def parse_rows(header: list[str], rows: list[dict[str, str]], *, path: str | None = None,
+               url: str | None = None) -> list[Document]:
+    """Documents from a log's header and rows (cells as text), from a CSV or a spreadsheet.
+
+    Raises:
+        ParseError: No reference/request columns, or no rows with a reference.
+    """
     cols = columns(header)
     if "reference" not in cols or "request" not in cols:
         raise ParseError("CSV has no recognisable reference and request columns: " + clip(", ".join(header), 120))
