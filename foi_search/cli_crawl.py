@@ -8,6 +8,7 @@ import sys
 import click
 
 from .cli_util import EXIT_EMPTY, EXIT_ERROR, EXIT_OK, emit_json, open_store
+from .crawling import DEFAULT_MAX_PAGES
 
 _SOURCES = ("alaveteli", "mps", "govuk", "ico", "tribunal", "generic")
 
@@ -19,8 +20,9 @@ _SOURCES = ("alaveteli", "mps", "govuk", "ico", "tribunal", "generic")
 @click.option("--authority", metavar="SLUG", help="Whose items: the Alaveteli body slug (required for "
               "alaveteli), the gov.uk organisation slug, or the foi-ai force segment.")
 @click.option("--since", metavar="YYYY-MM-DD", help="Leave items older than this date alone.")
-@click.option("--max-pages", type=click.IntRange(min=0), help="Fetch at most this many pages this run "
-              "(listing pages, items and attachments); the next run resumes.")
+@click.option("--max-pages", type=click.IntRange(min=0), default=DEFAULT_MAX_PAGES, show_default=True,
+              help="Fetch at most this many pages this run (listing pages, items and attachments); the next "
+              "run resumes. The default cap stops an endless listing; raise it for a large first crawl.")
 @click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Seconds between two requests to the same host (robots.txt Crawl-delay can raise it).")
 @click.option("--config", "config", type=click.Path(exists=True, dir_okay=False),

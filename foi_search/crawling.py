@@ -33,6 +33,10 @@ from .store import Store
 #: Names accepted by :func:`crawl` (the modules live in ``ingest.sources``).
 SOURCE_NAMES = ("alaveteli", "mps", "govuk", "ico", "tribunal", "generic")
 
+#: Pages fetched in one run when no ``--max-pages`` is given: an endless listing
+#: (``?page=N`` for ever) stops here, and the next run resumes where it stopped.
+DEFAULT_MAX_PAGES = 2000
+
 #: Item outcomes that mean "nothing new here" (they extend a known stretch).
 _KNOWN = ("skipped", "same", "unchanged")
 
@@ -46,7 +50,8 @@ class CrawlOptions:
             test site); the real site when None.
         authority: Authority slug (Alaveteli body, gov.uk organisation, foi-ai force).
         since: ISO date: leave older items alone.
-        max_pages: Fetches allowed this run; the next run resumes.
+        max_pages: Fetches allowed this run; the next run resumes (None:
+            :data:`DEFAULT_MAX_PAGES`).
         delay: Seconds between requests to one host.
         config: Config file of the generic source.
         user_agent: Overrides the default User-Agent.
@@ -308,7 +313,8 @@ def crawl(
         if progress and stage == "listing":
             progress("listing", url, report)
 
-    ctx = CrawlContext(fetcher, since=opts.since, max_pages=opts.max_pages, on_failure=on_failure, on_fetch=on_fetch)
+    max_pages = DEFAULT_MAX_PAGES if opts.max_pages is None else opts.max_pages
+    ctx = CrawlContext(fetcher, since=opts.since, max_pages=max_pages, on_failure=on_failure, on_fetch=on_fetch)
     run = _Run(src, ctx, state, report, opts, progress)
     pass_ = state.begin(scope)
     report.mode = pass_.mode
