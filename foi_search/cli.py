@@ -192,9 +192,10 @@ def demo(ctx: click.Context, as_json: bool) -> None:
 from .cli_eval import eval_group  # noqa: E402
 
 cli.add_command(eval_group)
-from .cli_crawl import crawl as crawl_command  # noqa: E402
+from .cli_crawl import crawl as crawl_command, purge_raw as purge_raw_command  # noqa: E402
 
 cli.add_command(crawl_command)
+cli.add_command(purge_raw_command)
 from .cli_search import exists_command, precedents_command, search_command  # noqa: E402
 
 cli.add_command(search_command)

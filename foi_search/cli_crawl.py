@@ -115,3 +115,21 @@ class _Progress:
     def done(self) -> None:
         if self.tty and self.shown:
             click.echo("", err=True)
+
+
+@click.command("purge-raw")
+@click.option("--source", metavar="NAME", help="Only pages fetched by this source (default: all).")
+@click.pass_context
+def purge_raw(ctx: click.Context, source: str | None) -> None:
+    """Remove the stored bodies of fetched pages (they are kept unredacted).
+
+    Documents stay, redacted; page URLs, hashes and times stay so crawls still
+    resume and skip unchanged items; a purged page is fetched in full next time.
+    """
+    from .rawpages import purge_raw as run_purge
+
+    store = open_store(ctx)
+    report = run_purge(store, source=source)
+    click.echo(f"Removed the bodies of {report.pages} pages ({report.bytes / 1e6:.1f} MB); "
+               "run 'sqlite3 DB VACUUM' to shrink the file.")
+    ctx.exit(EXIT_OK)
