@@ -206,8 +206,9 @@ def fuzz(work: Path, files: int = 600, seed: int = 2) -> dict:
             what = report.outcomes.get(str(f))
             if what is None or (what != "stored" and str(f) not in recorded):
                 unrecorded += 1
-        unexpected = store.conn.execute("select count(*) from ingest_errors where reason like '%unexpected%' "
-                                        "or reason like '%died%'").fetchone()[0]
+        # "unexpected ValueError: ..." is the safety net catching a parser bug; "ended unexpectedly" is not.
+        bug = re.compile(r"\bunexpected [A-Z]\w*(?:Error|Exception)\b|reader process died")
+        unexpected = sum(1 for (reason,) in store.conn.execute("select reason from ingest_errors") if bug.search(reason))
     store.close()
     return {"fuzzed_files": files, "crashed_runs": crashed, "unrecorded": unrecorded,
             "parser_bugs_caught_by_safety_net": unexpected, "csv_quote_mutations_multiplying_rows": multiplied}
