@@ -164,6 +164,7 @@ def _prepared_files(
     """``prepare_file`` over ``files`` in order, each in a bounded worker process."""
     from .workers import default_jobs, run_bounded
 
+    _preload_readers()
     for outcome in run_bounded(
         prepare_file, files, jobs=jobs or default_jobs(), timeout_s=timeout_s, memory_bytes=memory_bytes
     ):
@@ -171,6 +172,29 @@ def _prepared_files(
             yield outcome.value
         else:
             yield PreparedFile(outcome.item, failures=[("parse", outcome.error)])
+
+
+#: Modules the readers import lazily. Workers are forked; importing after a fork
+#: in a process that has started threads (torch's pools, in a test run or a
+#: server) can fail ("SystemError: error return without exception set"), so
+#: the parent imports them once and every worker shares them.
+_READER_MODULES = (
+    "ingest.parsers.alaveteli_json", "ingest.parsers.alaveteli_html", "ingest.parsers.council_html",
+    "ingest.parsers.email_eml", "ingest.parsers.foi_log_csv", "ingest.parsers.govuk_json", "ingest.parsers.ico_csv",
+    "ingest.parsers.letters", "ingest.parsers.mps_page", "ingest.parsers.tribunal", "ingest.parsers.outlook_msg",
+    "ingest.parsers.sheet_log", "ingest.word97", "bs4", "lxml.etree", "pypdf", "pypdfium2", "docx", "openpyxl",
+    "olefile", "extract_msg", "python_calamine",
+)
+
+
+def _preload_readers() -> None:
+    import importlib
+
+    for name in _READER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional reader missing: its files fail with a reason instead
+            pass
 
 
 def enrich_and_save(store: Store, doc) -> str:

@@ -64,7 +64,7 @@ def test_outlook_msg_with_a_word_attachment(inbox, store):
         {"FOI-0311 response.doc": of.word97(LETTER)},
     ))
     report = _ingest(store, [inbox])
-    assert report.by_format == {"outlook-msg": 1}
+    assert report.by_format == {"outlook-msg": 1}, report.failed
     (doc,) = _docs(store)
     assert doc["source"] == "email" and "FOI/2024/0311" in doc["title"]
     att = store.conn.execute("select name, text from attachments").fetchone()
