@@ -17,7 +17,7 @@ import logging
 import re
 import zipfile
 
-from .limits import MAX_HTML_DEPTH
+from .limits import MAX_HTML_DEPTH, check_file
 from .parsers import ParseError
 
 #: Longest text kept from one file; beyond this the rest is dropped (a 50 MB
@@ -50,6 +50,8 @@ def extract_text(data: bytes, *, name: str = "", content_type: str | None = None
     """
     if not data or not data.strip():
         raise ParseError("file is empty")
+    # The same bounds as a file given to ingest: crawled files and e-mail attachments reach here directly.
+    check_file(data, "." + _suffix(name) if _suffix(name) else "")
     kind = sniff_kind(data, name=name, content_type=content_type)
     reader = _READERS.get(kind)
     if reader is None:
