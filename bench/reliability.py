@@ -319,7 +319,7 @@ def crawler_scenarios(work: Path, endless_cap: int | None = None) -> dict:
     from crawlsite import SiteServer
 
     from foi_search import crawling
-    from foi_search.crawling import CrawlOptions, crawl
+    from foi_search.services.crawling import CrawlOptions, crawl
     from foi_search.store import Store
     from ingest.sources.http import FetchError, FetchPolicy, Fetcher
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .cli_util import (
+from foi_search.cli.util import (
     EXIT_EMPTY,
     EXIT_ERROR,
     EXIT_OK,
@@ -28,7 +28,7 @@ from .cli_util import (
     open_store,
     output_options,
 )
-from .errors import FoiSearchError
+from foi_search.core.errors import FoiSearchError
 
 class _Group(click.Group):
     """Turns library errors into one-line messages (tracebacks with --debug)."""
@@ -72,7 +72,7 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
       foi-search index                     # build the semantic index
       foi-search precedents "request text" # similar requests, outcomes, wording
     """
-    from .config import default_db_path
+    from foi_search.core.config import default_db_path
 
     ctx.ensure_object(dict)
     ctx.obj["db"] = Path(db) if db else default_db_path()
@@ -89,7 +89,7 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], as_json: bool, jobs: int | None) -> None:
     """Ingest files and folders of FOI material (format detected per file)."""
-    from .ingesting import ingest_paths
+    from foi_search.services.ingesting import ingest_paths
 
     store = open_store(ctx, create=True)
     report = ingest_paths(store, paths, show_progress=not as_json, jobs=jobs)
@@ -110,7 +110,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], as_json: bool, jobs: int 
 @click.pass_context
 def show(ctx: click.Context, key: str, fmt: str | None) -> None:
     """Show one document by id, source key, URL or reference."""
-    from .render import render_document
+    from foi_search.cli.render import render_document
 
     store = open_store(ctx)
     doc_id = store.find_document_id(key)
@@ -129,7 +129,7 @@ def show(ctx: click.Context, key: str, fmt: str | None) -> None:
 @click.pass_context
 def export(ctx: click.Context, jsonl: bool, **kw: Any) -> None:
     """Export the structured records, one JSON object per line."""
-    from .records import export_records
+    from foi_search.store.records import export_records
 
     store = open_store(ctx)
     n = 0
@@ -166,8 +166,8 @@ def demo(ctx: click.Context, as_json: bool) -> None:
 
     Uses a fresh demo database (default: demo.db in the user data folder, or --db).
     """
-    from .config import default_db_path
-    from .demo import run_demo
+    from foi_search.core.config import default_db_path
+    from foi_search.services.demo import run_demo
 
     db = ctx.obj["db"]
     if ctx.find_root().get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
@@ -179,7 +179,7 @@ def demo(ctx: click.Context, as_json: bool) -> None:
         emit_json({"db": result.db, "index_dir": result.index_dir, "ingest": result.ingest,
                    "question": result.question, "report": result.report.to_json()})
         return
-    from .render import render_precedents
+    from foi_search.cli.render import render_precedents
 
     click.echo(f"\nQuestion: {result.question}\n")
     click.echo(render_precedents(result.report), nl=False)
@@ -189,22 +189,22 @@ def demo(ctx: click.Context, as_json: bool) -> None:
 
 # Commands of each area live in their own module; registering them here keeps
 # this file a table of contents. Each module imports only click at top level.
-from .cli_eval import eval_group  # noqa: E402
+from foi_search.cli.eval import eval_group  # noqa: E402
 
 cli.add_command(eval_group)
-from .cli_crawl import crawl as crawl_command, purge_raw as purge_raw_command  # noqa: E402
+from foi_search.cli.crawl import crawl as crawl_command, purge_raw as purge_raw_command  # noqa: E402
 
 cli.add_command(crawl_command)
 cli.add_command(purge_raw_command)
-from .cli_search import exists_command, precedents_command, search_command  # noqa: E402
+from foi_search.cli.search import exists_command, precedents_command, search_command  # noqa: E402
 
 cli.add_command(search_command)
 cli.add_command(precedents_command)
 cli.add_command(exists_command)
-from .cli_index import index_command  # noqa: E402
+from foi_search.cli.index import index_command  # noqa: E402
 
 cli.add_command(index_command)
-from .cli_serve import serve_command  # noqa: E402
+from foi_search.cli.serve import serve_command  # noqa: E402
 
 cli.add_command(serve_command)
 

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from .cli_util import EXIT_EMPTY, EXIT_ERROR, EXIT_OK, emit_json, open_store
-from .crawling import DEFAULT_MAX_PAGES
+from foi_search.cli.util import EXIT_EMPTY, EXIT_ERROR, EXIT_OK, emit_json, open_store
+from foi_search.services.crawling import DEFAULT_MAX_PAGES
 
 _SOURCES = ("alaveteli", "mps", "govuk", "ico", "tribunal", "generic")
 
@@ -66,7 +66,7 @@ def crawl(ctx: click.Context, source: str, as_json: bool, quiet: bool, max_mb: f
     Exit status: 0 items crawled, 1 nothing listed, 2 error (nothing read and
     failures recorded).
     """
-    from .crawling import CrawlOptions, crawl as run_crawl
+    from foi_search.services.crawling import CrawlOptions, crawl as run_crawl
 
     store = open_store(ctx, create=True)
     options = CrawlOptions(

@@ -27,8 +27,8 @@ from datetime import date
 from typing import Any, Callable
 from urllib.parse import urljoin
 
-from .errors import FoiSearchError
-from .store import Store
+from foi_search.core.errors import FoiSearchError
+from foi_search.store import Store
 
 #: Names accepted by :func:`crawl` (the modules live in ``ingest.sources``).
 SOURCE_NAMES = ("alaveteli", "mps", "govuk", "ico", "tribunal", "generic")

@@ -275,7 +275,7 @@ def _m008_ingested_at_index(db: sqlite_utils.Database) -> None:
 
 
 def _m009_doc_views_policy(db: sqlite_utils.Database) -> None:
-    # Which texts a document's views were made from (foi_search.docviews.POLICY):
+    # Which texts a document's views were made from (index.docviews.POLICY):
     # rows from another policy are out of date and re-embedded by the next index run.
     if "policy" not in db["doc_views"].columns_dict:
         db["doc_views"].add_column("policy", str, not_null_default="")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .store import Store
+from foi_search.store import Store
 
 
 @dataclass

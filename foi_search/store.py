@@ -18,9 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from .domain import Attachment, Document, ExemptionCitation, Message, Passage
-from .errors import FoiSearchError
-from .migrations import migrate_locked, repair_fts
+from foi_search.core.domain import Attachment, Document, ExemptionCitation, Message, Passage
+from foi_search.core.errors import FoiSearchError
+from foi_search.store.migrations import migrate_locked, repair_fts
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils

@@ -47,7 +47,7 @@ def test_a_redirect_to_another_port_on_the_same_host_is_refused(site_server, sto
 
 def test_an_endless_listing_stops_at_the_default_page_cap(site_server, store, tmp_path, monkeypatch):
     from foi_search import crawling
-    from foi_search.crawling import CrawlOptions, crawl
+    from foi_search.services.crawling import CrawlOptions, crawl
 
     monkeypatch.setattr(crawling, "DEFAULT_MAX_PAGES", 25)
     s = site_server()
@@ -77,7 +77,7 @@ def test_crawl_help_states_the_default_page_cap():
     from click.testing import CliRunner
 
     from foi_search.cli import cli
-    from foi_search.crawling import DEFAULT_MAX_PAGES
+    from foi_search.services.crawling import DEFAULT_MAX_PAGES
 
     out = CliRunner().invoke(cli, ["crawl", "--help"]).output
     assert "--max-pages" in out and f"default: {DEFAULT_MAX_PAGES}" in " ".join(out.split())

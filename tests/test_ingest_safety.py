@@ -126,7 +126,7 @@ def test_a_stalled_crashing_or_greedy_item_does_not_stop_the_rest():
 def test_text_extraction_for_crawled_files_applies_the_same_bounds(tmp_path, small_limits):
     """Crawled files and e-mail attachments go straight to extract_text, not through the pipeline."""
     from ingest.parsers import ParseError
-    from ingest.textract import extract_text
+    from ingest.parsers.textract import extract_text
 
     for maker, name in ((hostile.docx_bomb, "x.docx"), (hostile.long_line, "x.txt")):
         path = maker(tmp_path, scale=0.002)

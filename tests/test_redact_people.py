@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 from ingest.extract import enrich
 from ingest.extract.redact_private import private_names
 

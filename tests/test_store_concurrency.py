@@ -38,7 +38,7 @@ def test_two_writers_on_a_fresh_database_both_succeed(tmp_path, trial):
     results = two_writers_on_a_fresh_db(tmp_path, trial)
     assert [rc for rc, _ in results] == [0, 0], results
     store = Store(tmp_path / f"fresh{trial}.db")
-    from foi_search.migrations import MIGRATIONS, fts_intact
+    from foi_search.store.migrations import MIGRATIONS, fts_intact
 
     names = [r[0] for r in store.conn.execute("select name from _migrations order by id")]
     assert names == [n for n, _ in MIGRATIONS]
@@ -46,8 +46,8 @@ def test_two_writers_on_a_fresh_database_both_succeed(tmp_path, trial):
 
 
 def test_fts_without_triggers_is_repaired_on_open(tmp_path):
-    from foi_search.domain import Document, Message
-    from foi_search.migrations import fts_intact
+    from foi_search.core.domain import Document, Message
+    from foi_search.store.migrations import fts_intact
     from foi_search.store import Store
 
     path = tmp_path / "f.db"

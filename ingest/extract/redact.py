@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from foi_search.domain import Document
+from foi_search.core.domain import Document
 
 from .redact_address import learnt_patterns, redact_addresses, redact_learnt, redact_recipient_block
 from .text import clean_message, normalise

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 
 from . import ParseError
 from .authorities import find_authority, normalise_authority, salutation_authority

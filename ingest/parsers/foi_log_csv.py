@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from foi_search.domain import Document, Message
+from foi_search.core.domain import Document, Message
 
 from . import ParseError
 from .authorities import normalise_authority

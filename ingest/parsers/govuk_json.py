@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from foi_search.domain import Attachment, Document, Message
+from foi_search.core.domain import Attachment, Document, Message
 
 from . import ParseError
 from .common import load_json, parse_date, text_of, text_or_none
@@ -33,7 +33,7 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
     Raises:
         ParseError: Not JSON, or JSON without the Content API shape.
     """
-    from ingest.textract import html_to_text
+    from ingest.parsers.textract import html_to_text
 
     obj = load_json(data)
     if not isinstance(obj, dict) or "document_type" not in obj:

@@ -13,7 +13,7 @@ import io
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from foi_search.domain import Document
+from foi_search.core.domain import Document
 
 from . import ParseError
 from . import email_eml

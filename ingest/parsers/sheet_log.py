@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, time
 
-from foi_search.domain import Document
+from foi_search.core.domain import Document
 
 from . import ParseError
 from . import foi_log_csv
