@@ -22,6 +22,10 @@ from .parsers import Parser
 _TEXT_SUFFIXES = {".txt", ".text", ""}
 _LETTER_SUFFIXES = {".pdf", ".docx", ".odt", ".doc", ".rtf"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+_SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Format name of archives; the pipeline opens them and reads each member as a file.
+ARCHIVE = "zip"
 _FOI_WORDS = re.compile(
     rb"(?i)freedom\s+of\s+information|\bFOI\b|\bFOIA\b|environmental\s+information\s+regulations|\bEIR\b|"
     rb"information\s+request|request\s+for\s+information|disclosure\s+log"
@@ -57,6 +61,16 @@ def detect(path: Path, head: bytes) -> tuple[str, Parser] | None:
         return "email", email_eml.parse
     if suffix == ".csv":
         return _detect_csv(path, head)
+    if suffix in _SHEET_SUFFIXES:
+        from .parsers import sheet_log
+
+        return "foi-log-sheet", sheet_log.parse
+    if suffix == ".msg" and head[:8] == _OLE_MAGIC:
+        from .parsers import outlook_msg
+
+        return "outlook-msg", outlook_msg.parse
+    if suffix == ".zip" and head[:4] == b"PK\x03\x04":
+        return ARCHIVE, _archive_placeholder
     if suffix in _LETTER_SUFFIXES or (suffix == "" and stripped.startswith(b"%PDF")):
         if _in_tribunal_folder(path):
             if _has_text_copy(path):
@@ -68,6 +82,12 @@ def detect(path: Path, head: bytes) -> tuple[str, Parser] | None:
     if suffix in _TEXT_SUFFIXES:
         return _detect_text(path, head)
     return None
+
+
+def _archive_placeholder(data: bytes, *, path: str | None = None, url: str | None = None):
+    from .parsers import ParseError
+
+    raise ParseError("archives are opened by the ingest pipeline, member by member")
 
 
 def _detect_json(head: bytes) -> tuple[str, Parser] | None:
@@ -244,3 +264,27 @@ def _tribunal_metadata(csv_path: Path) -> dict | None:
         table = {}
     _TRIBUNAL_META_CACHE[key] = (st.st_size, st.st_mtime, table)
     return table
+
+
+def skip_reason(path: Path, head: bytes) -> str:
+    """Why :func:`detect` skipped a file, in one line (recorded so every file is accounted for).
+
+    Args:
+        path: The file.
+        head: Its first few KB.
+    """
+    suffix = Path(path).suffix.lower()
+    stripped = head.lstrip()
+    if suffix == ".json" or stripped[:1] in (b"{", b"["):
+        return "not FOI material: JSON that is not a WhatDoTheyKnow request or a GOV.UK FOI release"
+    if suffix in _HTML_SUFFIXES or stripped[:15].lower().startswith((b"<!doctype", b"<html")):
+        return "not FOI material: HTML page with no FOI request or response on it"
+    if suffix == ".csv":
+        if _csv_header(head) and _tribunal_csv(Path(path)) == Path(path):
+            return "metadata read with the tribunal decisions beside it"
+        return "not FOI material: CSV without reference and request columns (not an FOI log)"
+    if suffix in _TEXT_SUFFIXES:
+        if b"\x00" in head[:4096]:
+            return "not FOI material: binary data without a known suffix"
+        return "not FOI material: text without FOI wording (a list of links, notes)"
+    return f"not FOI material: no reader for {suffix or 'files without a suffix'}"

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -117,6 +118,8 @@ class Route:
     script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     sleep: float = 0.0
     stream: bool = False
+    drip: float = 0.0  # seconds between single bytes of the body (a slow-drip sender)
+    make: Any = None  # callable(request path) -> body, for pages made on the fly (endless listings)
     validators: bool = True
     modified: float = field(default_factory=lambda: 1_700_000_000.0)
 
@@ -254,6 +257,10 @@ class SiteServer:
             return 404, {"Content-Type": "text/html"}, b"<html><body><h1>Not found</h1></body></html>", False
         if route.sleep:
             time.sleep(route.sleep)
+        if route.make is not None:
+            return route.status, {"Content-Type": route.content_type}, route.make(h.path), False
+        if route.drip:
+            return route.status, {"Content-Type": route.content_type, "X-Drip": str(route.drip)}, route.body, False
         if route.script:
             status, headers = route.script.pop(0)
             return status, {"Content-Type": "text/html", **headers}, b"<html><body>Busy</body></html>", False
@@ -277,7 +284,13 @@ class SiteServer:
                 h.send_header("Content-Length", str(len(body)))
             h.send_header("Connection", "close")
             h.end_headers()
-            if stream:
+            drip = float(headers.get("X-Drip", 0) or 0)
+            if drip:
+                for i in range(len(body)):
+                    h.wfile.write(body[i : i + 1])
+                    h.wfile.flush()
+                    time.sleep(drip)
+            elif stream:
                 for i in range(0, len(body), 65536):
                     h.wfile.write(body[i : i + 65536])
             elif status != 304:

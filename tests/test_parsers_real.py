@@ -157,4 +157,9 @@ def test_real_ico_notices_and_skipped_files():
                 "wdtk-mhclg/metadata/whatDoTheyKnow_links.csv", "wdtk-mhclg/metadata/exampleUrls.txt",
                 "tribunal/decisions.csv"):
         path = corpus / rel
-        assert detect(path, path.read_bytes()[:65536]) is None, rel
+        found = detect(path, path.read_bytes()[:65536])
+        if rel.endswith(".xlsx"):
+            # Spreadsheets go to the log reader, which finds no FOI log in a keyword list.
+            assert found is not None and found[1](path.read_bytes(), path=str(path)) == [], rel
+            continue
+        assert found is None, rel

@@ -12,7 +12,7 @@ Exit codes: 0 success (with results), 1 ran but found nothing, 2 error.
 from __future__ import annotations
 
 from foi_search.cli.app import cli
-from foi_search.cli.crawl import crawl as crawl_command
+from foi_search.cli.crawl import crawl as crawl_command, purge_raw as purge_raw_command
 from foi_search.cli.eval import eval_group
 from foi_search.cli.index import index_command
 from foi_search.cli.ingest import demo, ingest
@@ -22,7 +22,7 @@ from foi_search.cli.serve import serve_command
 
 for _command in (
     ingest, index_command, search_command, precedents_command, exists_command, show, export, stats,
-    eval_group, crawl_command, serve_command, demo,
+    eval_group, crawl_command, purge_raw_command, serve_command, demo,
 ):
     cli.add_command(_command)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,12 @@ class _Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             raise CliError(str(e)) from e
+        except sqlite3.OperationalError as e:
+            # A read-only, locked or full database file: one line, not a traceback.
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise CliError(f"Cannot write to the database: {e}. Check its permissions and free space, "
+                           "or pass --db with another file.") from e
         except KeyboardInterrupt:
             click.echo("Interrupted; what was stored is kept and the next run resumes.", err=True)
             ctx.exit(130)

@@ -8,6 +8,7 @@ import sys
 import click
 
 from foi_search.cli.util import EXIT_EMPTY, EXIT_ERROR, EXIT_OK, emit_json, open_store
+from foi_search.services.crawling import DEFAULT_MAX_PAGES
 
 from ingest.sources import SOURCE_NAMES as _SOURCES  # noqa: E402  (one list of crawlable sources)
 
@@ -19,8 +20,9 @@ from ingest.sources import SOURCE_NAMES as _SOURCES  # noqa: E402  (one list of 
 @click.option("--authority", metavar="SLUG", help="Whose items: the Alaveteli body slug (required for "
               "alaveteli), the gov.uk organisation slug, or the foi-ai force segment.")
 @click.option("--since", metavar="YYYY-MM-DD", help="Leave items older than this date alone.")
-@click.option("--max-pages", type=click.IntRange(min=0), help="Fetch at most this many pages this run "
-              "(listing pages, items and attachments); the next run resumes.")
+@click.option("--max-pages", type=click.IntRange(min=0), default=DEFAULT_MAX_PAGES, show_default=True,
+              help="Fetch at most this many pages this run (listing pages, items and attachments); the next "
+              "run resumes. The default cap stops an endless listing; raise it for a large first crawl.")
 @click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Seconds between two requests to the same host (robots.txt Crawl-delay can raise it).")
 @click.option("--config", "config", type=click.Path(exists=True, dir_okay=False),
@@ -113,3 +115,21 @@ class _Progress:
     def done(self) -> None:
         if self.tty and self.shown:
             click.echo("", err=True)
+
+
+@click.command("purge-raw")
+@click.option("--source", metavar="NAME", help="Only pages fetched by this source (default: all).")
+@click.pass_context
+def purge_raw(ctx: click.Context, source: str | None) -> None:
+    """Remove the stored bodies of fetched pages (they are kept unredacted).
+
+    Documents stay, redacted; page URLs, hashes and times stay so crawls still
+    resume and skip unchanged items; a purged page is fetched in full next time.
+    """
+    from foi_search.services.rawpages import purge_raw as run_purge
+
+    store = open_store(ctx)
+    report = run_purge(store, source=source)
+    click.echo(f"Removed the bodies of {report.pages} pages ({report.bytes / 1e6:.1f} MB); "
+               "run 'sqlite3 DB VACUUM' to shrink the file.")
+    ctx.exit(EXIT_OK)

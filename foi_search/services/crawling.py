@@ -31,6 +31,10 @@ from foi_search.store import Store
 
 from ingest.sources import SOURCE_NAMES  # noqa: F401  (the names :func:`crawl` accepts; defined once there)
 
+#: Pages fetched in one run when no ``--max-pages`` is given: an endless listing
+#: (``?page=N`` for ever) stops here, and the next run resumes where it stopped.
+DEFAULT_MAX_PAGES = 2000
+
 
 @dataclass
 class CrawlOptions:
@@ -41,7 +45,8 @@ class CrawlOptions:
             test site); the real site when None.
         authority: Authority slug (Alaveteli body, gov.uk organisation, foi-ai force).
         since: ISO date: leave older items alone.
-        max_pages: Fetches allowed this run; the next run resumes.
+        max_pages: Fetches allowed this run; the next run resumes (None:
+            :data:`DEFAULT_MAX_PAGES`).
         delay: Seconds between requests to one host.
         config: Config file of the generic source.
         user_agent: Overrides the default User-Agent.
@@ -304,7 +309,8 @@ def crawl(
         if progress and stage == "listing":
             progress("listing", url, report)
 
-    ctx = CrawlContext(fetcher, since=opts.since, max_pages=opts.max_pages, on_failure=on_failure, on_fetch=on_fetch)
+    max_pages = DEFAULT_MAX_PAGES if opts.max_pages is None else opts.max_pages
+    ctx = CrawlContext(fetcher, since=opts.since, max_pages=max_pages, on_failure=on_failure, on_fetch=on_fetch)
     run = CrawlLoop(src, ctx, state, report, refresh=opts.refresh, attachments=opts.attachments,
                     stop_after_known=opts.stop_after_known, progress=progress)
     pass_ = state.begin(scope)

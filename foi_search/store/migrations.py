@@ -354,3 +354,117 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
         db["_migrations"].insert({"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
         ran.append(name)
     return ran
+
+
+# -- setup safe against concurrent writers --------------------------------------
+
+#: Full-text indexes and their columns (as 003_search made them), checked on open.
+FTS_TABLES = {"documents": ["title", "authority", "request_text", "body"], "passages": ["text"]}
+_FTS_TRIGGER_SUFFIXES = ("_ai", "_ad", "_au")
+
+
+def migrate_locked(conn: sqlite3.Connection, path, get_db: Callable[[], "sqlite_utils.Database"]) -> list[str]:
+    """Set WAL mode and apply pending migrations, one process at a time.
+
+    Two ``ingest`` runs opening a fresh database at once would both see every
+    migration pending and race on the DDL ("table documents_fts already
+    exists", "duplicate column name"). An exclusive lock on a file beside the
+    database serialises them; pending migrations are read again once the lock
+    is held, so the second process finds them applied and does nothing.
+
+    Args:
+        conn: The open connection.
+        path: The database file (the lock is ``.<name>.lock`` beside it).
+        get_db: Gives the sqlite-utils view of ``conn`` (made only when needed).
+
+    Returns:
+        Names of the migrations this call applied.
+    """
+    if not pending(conn) and _journal_mode(conn) == "wal":
+        return []
+    with _file_lock(_lock_path(path)):
+        if _journal_mode(conn) != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        if not pending(conn):
+            return []
+        return migrate(get_db())
+
+
+def _lock_path(path) -> str:
+    # Hidden, so ingesting the folder that holds the database does not read it as input.
+    from pathlib import Path
+
+    p = Path(path)
+    return str(p.with_name(f".{p.name}.lock"))
+
+
+def _journal_mode(conn: sqlite3.Connection) -> str:
+    return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+
+
+class _file_lock:
+    """An exclusive advisory lock on ``path`` (no-op where the platform or folder does not allow one)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fh = None
+
+    def __enter__(self) -> "_file_lock":
+        try:
+            import fcntl
+        except ImportError:  # Windows: SQLite's own locking and busy timeout remain
+            return self
+        try:
+            self.fh = open(self.path, "a+b")
+        except OSError:  # read-only folder: nothing can migrate there anyway
+            return self
+        fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fh is not None:
+            import fcntl
+
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
+            self.fh.close()
+
+
+def fts_intact(conn: sqlite3.Connection) -> bool:
+    """Whether every full-text table exists with its three sync triggers."""
+    names = {r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'trigger')")}
+    return all(
+        f"{t}_fts" in names and all(t + s in names for s in _FTS_TRIGGER_SUFFIXES) for t in FTS_TABLES
+    )
+
+
+def repair_fts(conn: sqlite3.Connection, get_db: Callable[[], "sqlite_utils.Database"], path) -> list[str]:
+    """Rebuild a full-text index whose table or triggers are missing.
+
+    sqlite-utils creates the FTS table, fills it and adds the triggers in
+    separate commits; a process killed between them leaves keyword search
+    without triggers, so new documents would never be found. Checked on every
+    open (one read of ``sqlite_master``) once the search migration is applied.
+
+    Returns:
+        Tables whose index was rebuilt.
+    """
+    done = {r[0] for r in conn.execute("select name from _migrations")} if _has_migrations(conn) else set()
+    if "003_search" not in done or fts_intact(conn):
+        return []
+    fixed = []
+    with _file_lock(_lock_path(path)):
+        db = get_db()
+        for table, columns in FTS_TABLES.items():
+            names = {r[0] for r in conn.execute("select name from sqlite_master")}
+            if f"{table}_fts" in names and all(table + s in names for s in _FTS_TRIGGER_SUFFIXES):
+                continue
+            for s in _FTS_TRIGGER_SUFFIXES:
+                conn.execute(f"drop trigger if exists [{table}{s}]")
+            conn.execute(f"drop table if exists [{table}_fts]")
+            db[table].enable_fts(columns, fts_version="FTS5", tokenize="porter", create_triggers=True)
+            fixed.append(table)
+    return fixed
+
+
+def _has_migrations(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute("select 1 from sqlite_master where type = 'table' and name = '_migrations'").fetchone())

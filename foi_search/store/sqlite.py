@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from foi_search.core.domain import Attachment, Document, ExemptionCitation, Message, Passage, QuestionAnswer
 from foi_search.core.errors import FoiSearchError
 from foi_search.core.text import text_hash
-from foi_search.store.migrations import migrate, pending
+from foi_search.store.migrations import migrate_locked, repair_fts
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
@@ -69,13 +69,13 @@ class Store:
         try:
             conn = sqlite3.connect(str(self.path), timeout=30)
             self._conn = conn
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
             # sqlite-utils (which imports numpy, ~0.2 s) is only loaded when a
-            # migration is due or a caller asks for ``store.db``.
-            if pending(conn):
-                migrate(self.db)
+            # migration is due or a caller asks for ``store.db``. Setup takes a
+            # lock so concurrent writers on a fresh file do not race.
+            migrate_locked(conn, self.path, lambda: self.db)
+            repair_fts(conn, lambda: self.db, self.path)
         except sqlite3.DatabaseError as e:
             raise FoiSearchError(
                 f"Cannot open {self.path} as a foi-search database: {e}.",

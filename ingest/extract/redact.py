@@ -4,8 +4,14 @@ What is removed, and replaced by a marker:
 
 * the requester's name (``[name]``), learnt from the thread itself: the
   sign-off of their own messages ("Yours faithfully, NAME"), "My name is
-  NAME", and the salutation of the authority's replies ("Dear NAME,",
-  "Dear Ms SURNAME"). Officers' names are not the requester's and stay;
+  NAME", the salutation of the authority's replies ("Dear NAME,",
+  "Dear Ms SURNAME"), quoted e-mail headers ("From: NAME <request-...@>",
+  "To: NAME" beside an authority's address) and WhatDoTheyKnow's status line
+  in ``meta``. Officers' names are not the requester's and stay;
+* private individuals the requester names (``[name]``, counted as
+  ``private_name``): relatives, people in a dispute, employees whose pay or
+  conduct is asked about (see :mod:`.redact_private`); people named in a
+  public role stay;
 * e-mail addresses (``[email]``), except WhatDoTheyKnow's own placeholders
   such as ``[FOI #123 email]`` which hold no address;
 * telephone numbers (``[phone]``), UK formats;
@@ -122,7 +128,13 @@ def _signoff_names(text: str) -> list[str]:
 
 
 def requester_names(doc: Document) -> list[str]:
-    """The requester's names as written in the thread, longest first."""
+    """The requester's names as written anywhere in the thread, longest first.
+
+    Learnt from the sign-off of their messages, "my name is", the salutation
+    of replies, the headers of quoted e-mails ("From: NAME <request-...@>",
+    "To: NAME" beside an authority's address) and WhatDoTheyKnow's status
+    line kept in ``meta`` ("We're waiting for NAME to read a recent response").
+    """
     names: set[str] = set()
     for m in doc.messages:
         if m.direction == "outgoing":
@@ -136,7 +148,87 @@ def requester_names(doc: Document) -> list[str]:
                 name = _clean_name(mm.group(1))
                 if name:
                     names.add(name)
+        names.update(header_names(m.text))
+    for value in doc.meta.values():
+        for text in (value if isinstance(value, list) else [value]):
+            if isinstance(text, str):
+                names.update(status_names(text))
     return sorted(names, key=len, reverse=True)
+
+
+_HEADER_LINE = re.compile(r"(?im)^[ \t>]*(from|to|cc|reply-to)[ \t]*:[ \t]*(\S.{0,300})$")
+#: Alaveteli's per-request address: whoever writes from or to it is the requester.
+_REQUEST_ADDRESS = re.compile(r"(?i)^request-\d+-[0-9a-f]+@")
+#: Addresses of public bodies: the other party of a header block is the requester.
+_PUBLIC_ADDRESS = re.compile(
+    r"(?i)@(?:[\w-]+\.)*(?:gov\.uk|nhs\.(?:uk|net)|police\.uk|parliament\.uk|gov\.scot|gov\.wales|llyw\.cymru|"
+    r"mod\.uk|ac\.uk|sch\.uk|org\.uk|whatdotheyknow\.com)$"
+)
+
+
+def header_names(text: str) -> list[str]:
+    """The requester's names in the header blocks of e-mails quoted in ``text``.
+
+    A block is a run of ``From:``/``To:``/``Cc:`` lines within a few lines of
+    each other. A party is the requester when its address is Alaveteli's
+    request address, or when the other side of the block is a public body
+    (an official address, or a name with organisation words) and it is not.
+    """
+    from email.utils import getaddresses
+
+    if not text or ":" not in text:
+        return []
+    lines = list(_HEADER_LINE.finditer(text))
+    blocks: list[list[re.Match]] = []
+    for m in lines:
+        if blocks and text.count("\n", blocks[-1][-1].end(), m.start()) <= 4:
+            blocks[-1].append(m)
+        else:
+            blocks.append([m])
+    out: list[str] = []
+    for block in blocks:
+        parties = []
+        for m in block:
+            value = m.group(2).replace("[mailto:", "<").replace("]", ">")
+            pairs = getaddresses([value]) if "@" in value else [(v.strip(), "") for v in re.split(r"[;,]", value)]
+            for name, addr in pairs:
+                name = name.strip().strip("'\"")
+                parties.append((name, addr.strip().lower()))
+        official = any(_PUBLIC_ADDRESS.search(a) and not _REQUEST_ADDRESS.match(a) or (n and _ORG_WORDS.search(n))
+                       for n, a in parties)
+        for name, addr in parties:
+            if not name or "@" in name:
+                continue
+            requester = bool(_REQUEST_ADDRESS.match(addr)) or (
+                official and not _PUBLIC_ADDRESS.search(addr) and not _ORG_WORDS.search(name)
+            )
+            clean = _clean_name(name) if requester else None
+            if clean:
+                out.append(clean)
+    return out
+
+
+_STATUS_NAME = [
+    re.compile(r"(?i)\bwaiting for ([^.,;\n]{2,60}?) to (?:read|update|say|clarify|respond|decide|take|tell)\b"),
+    re.compile(r"(?i)(?:^|[.!]\s+)([^.,;\n]{2,60}?) (?:has )?(?:requested|asked for) an internal review\b"),
+    re.compile(r"(?i)\bclarification from ([^.,;\n]{2,60}?)(?:[.,;]|$)"),
+]
+
+
+def status_names(text: str) -> list[str]:
+    """The requester named in a WhatDoTheyKnow status line; both cases of a one-word user name."""
+    out: list[str] = []
+    for rx in _STATUS_NAME:
+        for m in rx.finditer(text):
+            raw = m.group(1).strip()
+            if raw.lower() in ("the requester", "the user", "you", "us", "them"):
+                continue
+            name = _clean_name(raw)
+            if name:
+                out.append(name)
+                if " " not in name and name != name.title():
+                    out.append(name.title())
+    return out
 
 
 def _name_patterns(names: list[str]) -> list[re.Pattern]:
@@ -199,6 +291,8 @@ def redact_document(doc: Document) -> Document:
     """
     counts: Counter = Counter()
     pats = _name_patterns(requester_names(doc))
+    if doc.kind not in _NO_REQUESTER_TEXT:
+        _redact_private_people(doc, counts)
     for m in doc.messages:
         m.text = redact_text(m.text, pats, counts)
     for a in doc.attachments:
@@ -218,6 +312,59 @@ def redact_document(doc: Document) -> Document:
     for k, v in counts.items():
         doc.redactions[k] = doc.redactions.get(k, 0) + v
     return doc
+
+
+def _private_patterns(names: list[str]) -> list[re.Pattern]:
+    """Each private name as written, and "Title Surname" for a full name; never a bare surname."""
+    alts: set[str] = set()
+    for name in names:
+        tokens = name.split()
+        core = [t for t in tokens if not _TITLE_RE.match(t)]
+        if len(core) >= 2:
+            alts.add(" ".join(core))
+            alts.add(f"__TITLE__{core[-1]}")
+        elif core and len(tokens) >= 2:
+            alts.add(f"__TITLE__{core[0]}")
+    pats = []
+    for a in sorted(alts, key=len, reverse=True):
+        if a.startswith("__TITLE__"):
+            pats.append(re.compile(rf"\b{_TITLES}\.?\s+{re.escape(a[len('__TITLE__'):])}\b"))
+        else:
+            pats.append(re.compile(r"(?<![\w@])" + r"\s+".join(re.escape(w) for w in a.split()) + r"(?![\w@])"))
+    return pats
+
+
+def _redact_private_people(doc: Document, counts: Counter) -> None:
+    """Remove private individuals the requester named (:mod:`.redact_private`) from the whole document."""
+    from .redact_private import private_names
+
+    names: list[str] = []
+    for m in doc.messages:
+        if m.direction == "outgoing":
+            names.extend(private_names(m.text))
+    pats = _private_patterns(names)
+    if not pats:
+        return
+
+    def sub(text: str) -> str:
+        for pat in pats:
+            text, n = pat.subn("[name]", text)
+            counts["private_name"] += n
+        return text
+
+    for m in doc.messages:
+        m.text = sub(m.text)
+    for a in doc.attachments:
+        if a.text:
+            a.text = sub(a.text)
+    if doc.title:
+        doc.title = sub(doc.title)
+    doc.questions = [sub(q) for q in doc.questions]
+    for key, value in list(doc.meta.items()):
+        if isinstance(value, str):
+            doc.meta[key] = sub(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            doc.meta[key] = [sub(v) for v in value]
 
 
 #: Kinds with no text written by a requester (a tribunal's decision, ICO notice metadata).

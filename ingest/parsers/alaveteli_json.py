@@ -20,7 +20,7 @@ from foi_search.core.domain import Document, Message
 
 from . import ParseError
 from .authorities import find_authority, normalise_authority, salutation_authority
-from .common import load_json
+from .common import load_json, text_of, text_or_none
 
 DEFAULT_BASE_URL = "https://www.whatdotheyknow.com"
 _LAWS = {"foi": "FOIA", "eir": "EIR", "foisa": "FOISA", "eisr": "FOISA"}
@@ -40,7 +40,7 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
         ParseError: The bytes are not a JSON thread (truncated, wrong shape).
     """
     obj = load_json(data)
-    if not isinstance(obj, dict) or not obj.get("url_title"):
+    if not isinstance(obj, dict) or not text_or_none(obj.get("url_title")):
         raise ParseError("JSON is not an Alaveteli thread (no 'url_title')")
     events = obj.get("events")
     if events is None:
@@ -48,23 +48,23 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
     if not isinstance(events, list):
         raise ParseError("Alaveteli thread has no 'events' list")
     messages = [m for m in (_message(ev) for ev in events) if m is not None]
-    slug = str(obj["url_title"]).strip()
+    slug = text_of(obj["url_title"]).strip()
     return [
         Document(
             source="wdtk",
             source_key=slug,
-            title=str(obj.get("title") or slug).strip(),
+            title=(text_or_none(obj.get("title")) or slug).strip(),
             authority=_authority(obj, messages),
             url=url or f"{DEFAULT_BASE_URL}/request/{slug}",
             path=path,
-            law=_LAWS.get(str(obj.get("law_used") or "").lower(), "unclear"),
-            request_date=str(obj.get("created_at") or "")[:10] or None,
+            law=_LAWS.get(text_of(obj.get("law_used")).lower(), "unclear"),
+            request_date=text_of(obj.get("created_at")).strip()[:10] or None,
             messages=messages,
             meta={
                 k: v
                 for k, v in {
-                    "display_status": obj.get("display_status") or obj.get("described_state"),
-                    "wdtk_id": obj.get("id"),
+                    "display_status": text_or_none(obj.get("display_status")) or text_or_none(obj.get("described_state")),
+                    "wdtk_id": obj.get("id") if isinstance(obj.get("id"), (int, str)) else None,
                 }.items()
                 if v is not None
             },
@@ -75,7 +75,7 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
 def _message(ev: object) -> Message | None:
     if not isinstance(ev, dict):
         return None
-    direction = _DIRECTIONS.get(str(ev.get("type") or ev.get("event_type") or ""))
+    direction = _DIRECTIONS.get(text_of(ev.get("type")) or text_of(ev.get("event_type")))
     if direction is None:
         return None
     content = ev.get("content")
@@ -89,15 +89,15 @@ def _message(ev: object) -> Message | None:
     return Message(
         direction=direction,
         text=text.strip(),
-        sent_at=ev.get("created_at"),
-        message_id=str(msg_id) if msg_id is not None else None,
+        sent_at=text_or_none(ev.get("created_at")),
+        message_id=text_or_none(msg_id),
     )
 
 
 def _authority(obj: dict, messages: list[Message]) -> str | None:
     body = obj.get("public_body")
     if isinstance(body, dict):
-        name = normalise_authority(body.get("name"))
+        name = normalise_authority(text_or_none(body.get("name")))
         if name:
             return name
     elif isinstance(body, str):

@@ -124,6 +124,10 @@ def load_json(data: bytes) -> Any:
         raise ParseError("JSON nested too deeply") from e
 
 
+#: Most rows read from one CSV file (the largest real FOI log has a few thousand).
+MAX_CSV_ROWS = 50_000
+
+
 def decode_csv_text(data: bytes) -> str:
     """CSV bytes as text: UTF-8 (BOM allowed), else Windows-1252."""
     try:
@@ -156,6 +160,8 @@ def read_csv_rows(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
         for cells in reader:
             if not any(c.strip() for c in cells):
                 continue
+            if len(rows) >= MAX_CSV_ROWS:
+                raise ParseError(f"CSV has over {MAX_CSV_ROWS} rows, the limit for one file")
             rows.append({h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h})
     except csv.Error as e:
         raise ParseError(f"malformed CSV: {e}") from e
@@ -221,3 +227,23 @@ def request_title(request: str | None, limit: int = 140) -> str | None:
         if len(line.strip()) > 15:
             return clip(item_at(i), limit)
     return None
+
+
+def text_of(value: Any) -> str:
+    """A JSON value as text: strings as they are, numbers written out, anything else ``""``.
+
+    Feeds written by others put numbers, lists or nulls where a string is
+    expected; reading every scalar through here keeps those from reaching
+    string methods (``'float' object has no attribute 'strip'``) or
+    :mod:`urllib.parse` (``Cannot mix str and non-str arguments``).
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def text_or_none(value: Any) -> str | None:
+    """:func:`text_of`, with blank text as None."""
+    return text_of(value).strip() or None

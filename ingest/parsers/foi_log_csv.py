@@ -82,6 +82,16 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
         ParseError: Not a CSV, or no reference/request columns.
     """
     header, rows = read_csv_rows(data)
+    return parse_rows(header, rows, path=path, url=url)
+
+
+def parse_rows(header: list[str], rows: list[dict[str, str]], *, path: str | None = None,
+               url: str | None = None) -> list[Document]:
+    """Documents from a log's header and rows (cells as text), from a CSV or a spreadsheet.
+
+    Raises:
+        ParseError: No reference/request columns, or no rows with a reference.
+    """
     cols = columns(header)
     if "reference" not in cols or "request" not in cols:
         raise ParseError("CSV has no recognisable reference and request columns: " + clip(", ".join(header), 120))
@@ -94,8 +104,10 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
         request = row.get(cols["request"], "").strip()
         if not ref or ref in seen:
             continue
-        seen.add(ref)
         get = lambda role: row.get(cols[role], "").strip() if role in cols else ""  # noqa: E731
+        if not _is_record(ref, request, [get(r) for r in ("received", "closed", "logged") if r in cols]):
+            continue
+        seen.add(ref)
         authority = normalise_authority(get("authority")) or default_authority
         label = get("title")
         title = label or request_title(request) or f"FOI request {ref}"
@@ -129,6 +141,23 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
     if not docs:
         raise ParseError("FOI log has no rows with a reference")
     return docs
+
+
+#: A case reference: short, a few tokens at most, with a digit ("2475897", "IR0123456", "FOI/2024/0012").
+_REFERENCE_SHAPE = re.compile(r"^(?=[^\t\n]*\d)[^\t\n]{1,40}$")
+
+
+def _is_record(ref: str, request: str, dates: list[str]) -> bool:
+    """Whether a row is a case, not a piece of a multi-line cell whose quoting broke.
+
+    A stray or doubled quote makes the csv module end a quoted cell early, so the
+    rest of a long request text arrives as rows of its own, its lines in the
+    reference column ("2.\tIf you have received..."). Such a fragment has no
+    reference shape, or neither a request nor a date where the log keeps dates.
+    """
+    if not _REFERENCE_SHAPE.match(ref) or len(ref.split()) > 4:
+        return False
+    return bool(request) or not dates or any(parse_date(d) for d in dates)
 
 
 def _publisher(where: str) -> tuple[str | None, str]:

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from foi_search.core.domain import Attachment, Document, Message
 
 from . import ParseError
-from .common import load_json, parse_date
+from .common import load_json, parse_date, text_of, text_or_none
 
 BASE_URL = "https://www.gov.uk"
 FOI_TYPES = {"foi_release"}
@@ -38,30 +38,32 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
     obj = load_json(data)
     if not isinstance(obj, dict) or "document_type" not in obj:
         raise ParseError("JSON is not a gov.uk Content API item (no 'document_type')")
-    if obj.get("document_type") not in FOI_TYPES:
+    if text_of(obj.get("document_type")) not in FOI_TYPES:
         return []
     details = obj.get("details") if isinstance(obj.get("details"), dict) else {}
     links = obj.get("links") if isinstance(obj.get("links"), dict) else {}
-    base_path = obj.get("base_path") or ""
+    base_path = text_of(obj.get("base_path")).strip()
     page_url = urljoin(BASE_URL, base_path) if base_path else url
-    key = base_path.rstrip("/").rsplit("/", 1)[-1] if base_path else (obj.get("content_id") or None)
+    key = base_path.rstrip("/").rsplit("/", 1)[-1] if base_path else text_or_none(obj.get("content_id"))
     if not key:
         raise ParseError("Content API item has neither base_path nor content_id")
     body_html = details.get("body") or ""
     body = html_to_text(body_html) if isinstance(body_html, str) and body_html.strip() else ""
-    description = (obj.get("description") or "").strip()
+    description = text_of(obj.get("description")).strip()
     text = body or description
     if description and body and description not in body:
         text = description + "\n\n" + body
-    orgs = [o.get("title") for o in (links.get("primary_publishing_organisation") or links.get("organisations") or [])
-            if isinstance(o, dict) and o.get("title")]
-    published = details.get("first_public_at") or obj.get("first_published_at") or obj.get("public_updated_at")
+    org_links = links.get("primary_publishing_organisation") or links.get("organisations") or []
+    orgs = [text_of(o.get("title")).strip() for o in (org_links if isinstance(org_links, list) else [])
+            if isinstance(o, dict) and text_or_none(o.get("title"))]
+    published = (text_or_none(details.get("first_public_at")) or text_or_none(obj.get("first_published_at"))
+                 or text_or_none(obj.get("public_updated_at")))
     request_date = _request_date(text)
     return [
         Document(
             source="govuk",
             source_key=key,
-            title=(obj.get("title") or key).strip(),
+            title=(text_or_none(obj.get("title")) or key).strip(),
             authority=orgs[0] if orgs else None,
             url=page_url,
             path=path,
@@ -73,10 +75,10 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
             meta={
                 k: v
                 for k, v in {
-                    "content_id": obj.get("content_id"),
+                    "content_id": text_or_none(obj.get("content_id")),
                     "organisations": orgs or None,
-                    "public_updated_at": obj.get("public_updated_at"),
-                    "document_type": obj.get("document_type"),
+                    "public_updated_at": text_or_none(obj.get("public_updated_at")),
+                    "document_type": text_or_none(obj.get("document_type")),
                 }.items()
                 if v
             },
@@ -92,11 +94,12 @@ def _request_date(text: str) -> str | None:
 def _attachments(details: dict) -> list[Attachment]:
     out: list[Attachment] = []
     seen: set[str] = set()
-    for a in details.get("attachments") or []:
+    attachments = details.get("attachments") or []
+    for a in attachments if isinstance(attachments, list) else []:
         if not isinstance(a, dict):
             continue
-        link = a.get("url")
-        name = a.get("title") or a.get("filename") or (link.rsplit("/", 1)[-1] if link else None)
+        link = text_or_none(a.get("url"))
+        name = text_or_none(a.get("title")) or text_or_none(a.get("filename")) or (link.rsplit("/", 1)[-1] if link else None)
         if not name or (link and link in seen):
             continue
         seen.add(link or name)
@@ -105,12 +108,13 @@ def _attachments(details: dict) -> list[Attachment]:
             Attachment(
                 name=name,
                 url=urljoin(BASE_URL, link) if link else None,
-                content_type=a.get("content_type"),
-                size=size if isinstance(size, int) else None,
+                content_type=text_or_none(a.get("content_type")),
+                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
             )
         )
     # Older items list documents as HTML snippets with links.
-    for snippet in details.get("documents") or []:
+    snippets = details.get("documents") or []
+    for snippet in snippets if isinstance(snippets, list) else []:
         if not isinstance(snippet, str):
             continue
         for m in re.finditer(r'<a[^>]+href="([^"]+)"[^>]*>(.*?)</a>', snippet, re.S):

@@ -17,6 +17,7 @@ import logging
 import re
 import zipfile
 
+from ingest.parsers.limits import MAX_HTML_DEPTH, check_file
 from ingest.parsers import ParseError
 
 #: Longest text kept from one file; beyond this the rest is dropped (a 50 MB
@@ -49,6 +50,8 @@ def extract_text(data: bytes, *, name: str = "", content_type: str | None = None
     """
     if not data or not data.strip():
         raise ParseError("file is empty")
+    # The same bounds as a file given to ingest: crawled files and e-mail attachments reach here directly.
+    check_file(data, "." + _suffix(name) if _suffix(name) else "")
     kind = sniff_kind(data, name=name, content_type=content_type)
     reader = _READERS.get(kind)
     if reader is None:
@@ -57,7 +60,7 @@ def extract_text(data: bytes, *, name: str = "", content_type: str | None = None
 
 
 def sniff_kind(data: bytes, *, name: str = "", content_type: str | None = None) -> str:
-    """Name the format of ``data``: pdf, docx, xlsx, ods, odt, zip, csv, html, text or binary.
+    """Name the format of ``data``: pdf, docx, xlsx, ods, odt, zip, doc, msg, ole, csv, html, text or binary.
 
     Args:
         data: The file's bytes (the first few KB are enough except for zips).
@@ -72,7 +75,7 @@ def sniff_kind(data: bytes, *, name: str = "", content_type: str | None = None) 
     if data[:4] == b"PK\x03\x04":
         return _zip_kind(data, suffix)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return "ole"  # legacy .doc/.xls: no reader installed
+        return _ole_kind(data)
     if suffix == "pdf" or ctype == "application/pdf":
         return "badpdf"
     if suffix in ("docx", "xlsx", "ods", "odt"):
@@ -158,16 +161,25 @@ def soup_text(node, *, drop: tuple[str, ...] = ()) -> str:
         if sep == "\t" or not tail.endswith(sep):
             out.append(sep if not tail.endswith("\n") or sep == "\t" else sep[len(tail) - len(tail.rstrip("\n")):])
 
-    def walk(el, pre: bool) -> None:
+    def walk(root, pre: bool) -> None:
+        # An explicit stack, not recursion: hostile pages nest elements 100k deep.
         nonlocal size
-        for child in el.children:
+        stack = [(iter(root.children), pre, None)]
+        while stack:
+            children, in_pre, closing = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if closing:
+                    push(closing)
+                continue
             if size > MAX_TEXT_CHARS:
                 return
             if isinstance(child, NavigableString):
                 if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
                     continue
                 s = str(child)
-                if not pre:
+                if not in_pre:
                     s = _WS_RUN.sub(" ", s)
                 out.append(s)
                 size += len(s)
@@ -179,10 +191,10 @@ def soup_text(node, *, drop: tuple[str, ...] = ()) -> str:
                     out.append("\n")
                     continue
                 sep = "\n\n" if name in _PARA_TAGS else "\n" if name in _LINE_TAGS else "\t" if name in _CELL_TAGS else ""
+                if len(stack) > MAX_HTML_DEPTH:
+                    sep = ""  # past any real page's depth: read the text, drop the layout
                 push(sep)
-                walk(child, pre or name == "pre")
-                if sep != "\t":
-                    push(sep)
+                stack.append((iter(child.children), in_pre or name == "pre", sep if sep != "\t" else None))
 
     if isinstance(node, NavigableString):
         return tidy(str(node))
@@ -210,7 +222,9 @@ def drop_chrome(soup) -> None:
     """
     marked = []
     for tag in soup.find_all(True):
-        if getattr(tag, "decomposed", False) or tag.attrs is None:
+        # Read the flag from the instance: a missing attribute on a Tag makes
+        # bs4 search the whole subtree for a child of that name (quadratic).
+        if vars(tag).get("_decomposed") or tag.attrs is None:
             continue
         if tag.name in _CHROME_TAGS or tag.get("role") in _CHROME_ROLES:
             marked.append(tag)
@@ -219,7 +233,7 @@ def drop_chrome(soup) -> None:
         if words.strip() and tag.name not in ("html", "body", "main", "article") and _CHROME_WORDS.search(words):
             marked.append(tag)
     for tag in marked:
-        if not getattr(tag, "decomposed", False):
+        if not vars(tag).get("_decomposed"):
             tag.decompose()
 
 
@@ -256,7 +270,7 @@ def _read_pdf(data: bytes) -> str:
         raise ParseError("PDF has no pages")
     text = "\n\n".join(pages)
     if sum(1 for c in text if not c.isspace()) < _MIN_PDF_CHARS:
-        raise ParseError("PDF has no text layer (scanned?)")
+        raise ParseError("PDF has no text layer: a scanned document, it needs OCR")
     return text
 
 
@@ -339,7 +353,7 @@ def _pdfium_page_text(page) -> str:
 
 def _pdf_pages_pypdf(data: bytes) -> list[str]:
     import pypdf
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
 
     # pypdf logs every malformed object it tolerates; those are not our errors.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -366,8 +380,9 @@ def _pdf_pages_pypdf(data: bytes) -> list[str]:
                 break
     except ParseError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
             RecursionError, AssertionError, ZeroDivisionError) as e:
+        # PyPdfError covers LimitReachedError: pypdf's own bound on a stream that inflates too far.
         raise ParseError(f"corrupt PDF: {_one_line(e)}") from e
     return pages
 
@@ -483,7 +498,7 @@ def _odf_content(data: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             xml = z.read("content.xml")
-        return etree.fromstring(xml, etree.XMLParser(resolve_entities=False, huge_tree=True))
+        return etree.fromstring(xml, etree.XMLParser(resolve_entities=False))
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as e:
         raise ParseError(f"corrupt OpenDocument file: {_one_line(e)}") from e
 
@@ -540,6 +555,56 @@ def _read_odt(data: bytes) -> str:
     return "\n".join(out)
 
 
+def _read_doc(data: bytes) -> str:
+    from ingest.parsers.word97 import doc_text
+
+    return doc_text(data)
+
+
+def _read_msg(data: bytes) -> str:
+    from .parsers.outlook_msg import to_eml
+
+    import email
+    import email.policy
+
+    msg = email.message_from_bytes(to_eml(data), policy=email.policy.default)
+    parts = [f"Subject: {msg.get('Subject', '')}"]
+    body = msg.get_body(preferencelist=("plain",))
+    if body is not None:
+        parts.append(body.get_content())
+    for att in msg.iter_attachments():
+        try:
+            parts.append(f"## Attachment: {att.get_filename()}\n" + extract_text(att.get_payload(decode=True) or b"",
+                                                                              name=att.get_filename() or ""))
+        except ParseError:
+            continue
+    return "\n\n".join(parts)
+
+
+def _read_zip(data: bytes) -> str:
+    """Text of an archive's readable members, each under its name (nested archives are not opened)."""
+    from .limits import check_zip
+
+    check_zip(data)
+    out: list[str] = []
+    size = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            if info.is_dir() or _suffix(info.filename) == "zip":
+                continue
+            try:
+                text = extract_text(z.read(info), name=info.filename)
+            except (ParseError, zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+                continue
+            out.append(f"## {info.filename}\n{text}")
+            size += len(text)
+            if size > MAX_TEXT_CHARS:
+                break
+    if not out:
+        raise ParseError("zip archive with no member foi-search can read")
+    return "\n\n".join(out)
+
+
 def _read_html(data: bytes) -> str:
     return html_to_text(data)
 
@@ -551,8 +616,8 @@ def _read_text(data: bytes) -> str:
 def _fail_binary(kind: str):
     reasons = {
         "binary": "binary data, not a document format foi-search reads",
-        "ole": "legacy Office file (.doc/.xls), not supported: save it as DOCX/XLSX",
-        "zip": "zip archive that is not DOCX, XLSX or OpenDocument",
+        "ole": "legacy Office 97-2003 file that is damaged or neither a Word document nor an Outlook message "
+               "(.xls, .ppt): save it as DOCX/XLSX",
         "badpdf": "named as a PDF but is not one (no %PDF header)",
         "badzip": "named as an Office/OpenDocument file but is not a zip",
     }
@@ -572,7 +637,10 @@ _READERS = {
     "csv": _read_csv,
     "html": _read_html,
     "text": _read_text,
-    **{k: _fail_binary(k) for k in ("binary", "ole", "zip", "badpdf", "badzip")},
+    "doc": _read_doc,
+    "msg": _read_msg,
+    "zip": _read_zip,
+    **{k: _fail_binary(k) for k in ("binary", "ole", "badpdf", "badzip")},
 }
 
 
@@ -600,6 +668,17 @@ def _zip_kind(data: bytes, suffix: str) -> str:
     if mimetype.endswith("opendocument.text"):
         return "odt"
     return "zip"
+
+
+def _ole_kind(data: bytes) -> str:
+    from ingest.parsers.word97 import ole_streams
+
+    streams = ole_streams(data) or set()
+    if "WordDocument" in streams:
+        return "doc"
+    if any(name.startswith("__substg1.0_") for name in streams):
+        return "msg"
+    return "ole"
 
 
 def _looks_binary(head: bytes) -> bool:

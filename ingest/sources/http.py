@@ -274,12 +274,25 @@ class Fetcher:
         self._locks_guard = threading.Lock()
         self._robots_lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None
+        self._ports: dict[str, int] = {}
 
     # -- public --------------------------------------------------------------
 
     def allowed(self, url: str) -> bool:
-        """Whether ``url`` is on one of this fetcher's hosts."""
-        return self.hosts is None or host_of(url) in self.hosts
+        """Whether ``url`` is on one of this fetcher's hosts, at the port first used for that host.
+
+        Same origin means scheme, host and port: a server must not send the
+        crawler to another service on its own machine (``:8080``, an admin
+        port). The first request to a host fixes its port; http and https on
+        their default ports count as one (a site moving to https stays the site).
+        """
+        if self.hosts is not None and host_of(url) not in self.hosts:
+            return False
+        pinned = self._ports.get(host_of(url))
+        return pinned is None or pinned == _port_class(url)
+
+    def _pin(self, url: str) -> None:
+        self._ports.setdefault(host_of(url), _port_class(url))
 
     def get(self, url: str, *, conditional: bool = True, max_bytes: int | None = None) -> Response:
         """Fetch a URL, following redirects within the allowed hosts.
@@ -323,7 +336,11 @@ class Fetcher:
         for _ in range(self.policy.max_redirects + 1):
             if not self.allowed(current):
                 where = f" (redirected from {chain[-1]})" if chain else ""
+                if self.hosts is None or host_of(current) in self.hosts:
+                    raise FetchError(start_url, "off_host", f"{urlsplit(current).netloc} is another port than this "
+                                     f"source's origin on {host_of(current)}{where}")
                 raise FetchError(start_url, "off_host", f"{host_of(current)} is not one of this source's hosts{where}")
+            self._pin(current)
             if check_robots and not self.robots_allows(current):
                 raise FetchError(start_url, "robots", f"robots.txt of {host_of(current)} disallows {current}")
             cached = self._cached(current) if conditional else None
@@ -466,6 +483,9 @@ class Fetcher:
         if parts.query:
             path += "?" + parts.query
         started = self._clock()
+        # A watchdog shuts the socket at the deadline: socket timeouts bound each
+        # read, not a server that drips one byte a second for ever.
+        watchdog = _Watchdog(conn, self.policy.total_timeout)
         try:
             conn.request("GET", path, headers=headers)
             resp = conn.getresponse()
@@ -479,12 +499,19 @@ class Fetcher:
             else:
                 body = self._read_body(url, resp, raw_headers, limit, started)
         except FetchError:
+            if watchdog.fired:
+                raise FetchError(url, "timeout", f"response not complete within {self.policy.total_timeout:g} s") from None
             raise
         except (socket.timeout, TimeoutError) as e:
+            if watchdog.fired:
+                raise FetchError(url, "timeout", f"response not complete within {self.policy.total_timeout:g} s") from e
             raise FetchError(url, "timeout", f"no answer within {timeout:g} s") from e
-        except (OSError, http.client.HTTPException) as e:
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            if watchdog.fired:
+                raise FetchError(url, "timeout", f"response not complete within {self.policy.total_timeout:g} s") from e
             raise FetchError(url, "network", f"{type(e).__name__}: {e}".rstrip(": ")) from e
         finally:
+            watchdog.cancel()
             conn.close()
         self.stats.bytes += len(body)
         return status, raw_headers, body
@@ -496,7 +523,8 @@ class Fetcher:
         chunks: list[bytes] = []
         size = 0
         while True:
-            chunk = resp.read(_CHUNK)
+            # read1 returns what has arrived; read(n) would wait for all n bytes.
+            chunk = resp.read1(_CHUNK)
             if not chunk:
                 break
             size += len(chunk)
@@ -542,6 +570,41 @@ class Fetcher:
                 self._host_delay[parts.netloc] = max(self.policy.delay, min(float(delay), _MAX_CRAWL_DELAY))
         self._robots[origin] = rules
         return rules
+
+
+class _Watchdog:
+    """Shuts a connection's socket when ``seconds`` have passed, unless cancelled first."""
+
+    def __init__(self, conn: http.client.HTTPConnection, seconds: float):
+        self.fired = False
+        self._conn = conn
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        sock = self._conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _port_class(url: str) -> int:
+    """The URL's port, with http's and https's default ports as one (443)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return -1
+    if port is None or (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443):
+        return 443
+    return port
 
 
 def _decompress(url: str, body: bytes, limit: int) -> bytes:
