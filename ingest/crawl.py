@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ingest.parsers import ParseError
+from ingest.extract.redact import raw_body_redactor, requester_names
 from ingest.pipeline import enrich_and_save
 from ingest.sources.base import StopCrawl
 from ingest.sources.html import SKIP_EXTENSIONS, body_kind, extract_text, url_extension
@@ -53,6 +54,8 @@ class CrawlLoop:
         self.src, self.ctx, self.state, self.report = src, ctx, state, report
         self.refresh, self.fetch_attachments, self.stop_after_known = refresh, attachments, stop_after_known
         self.progress = progress
+        #: Requesters' names learnt this run: the listing pages are redacted with them.
+        self.learnt_names: list[str] = []
 
     def walk(self, pass_) -> bool:
         """Process the listing; True when the walk ended by itself."""
@@ -101,8 +104,10 @@ class CrawlLoop:
             state.mark(item.url, status="failed")
             return "failed"
         sha = hashlib.sha256(resp.body).hexdigest()
-        if done_ok and rec["sha256"] == sha and not refresh:
-            state.mark(item.url, status="ok", version=item.version, sha256=sha)
+        # A 304 says the page is as it was (its kept copy is the redacted one,
+        # so its hash is not the one recorded): nothing to read again.
+        if done_ok and not refresh and (resp.not_modified or rec["sha256"] == sha):
+            state.mark(item.url, status="ok", version=item.version, sha256=None if resp.not_modified else sha)
             return "same"
         if body_kind(resp) == "other":
             reason = f"unexpected content type {resp.content_type or 'unknown'!r} for an item page"
@@ -125,6 +130,11 @@ class CrawlLoop:
             return "failed"
         complete = True
         counts: Counter = Counter()
+        # Learnt from the documents as parsed, before enrich() redacts them.
+        names = [n for d in docs for n in requester_names(d)]
+        self.learnt_names.extend(names)
+        redact_raw = raw_body_redactor(names)
+        fetched = {resp.url, resp.final_url, *resp.redirects}
         for doc in docs:
             doc.url = doc.url or item.url
             if self.fetch_attachments:
@@ -140,6 +150,9 @@ class CrawlLoop:
                 continue
             counts[status] += 1
             setattr(report, status, getattr(report, status) + 1)
+        # The stored pages keep no more personal data than the documents do.
+        fetched |= {a.url for d in docs for a in d.attachments if a.url}
+        self.state.store.rewrite_raw_pages(sorted(fetched), redact_raw)
         state.mark(
             item.url,
             status="ok" if complete else "partial",

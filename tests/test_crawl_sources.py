@@ -41,6 +41,26 @@ def test_alaveteli_threads_with_attachments(site_server, store):
     assert report.failure_reasons == {"robots": 1} and report.robots_blocked == 1
 
 
+def test_stored_pages_keep_no_more_personal_data_than_the_documents(site_server, store):
+    s = site_server("alaveteli")
+    crawl(store, "alaveteli", CrawlOptions(base_url=s.base, authority="exampleshire_county_council", delay=0))
+    bodies = {url: body for url, body in store.conn.execute("select url, body from raw_pages where body is not null")}
+    page = bodies[s.url("/request/library_opening_hours")]
+    # The requester signed the request and was greeted in the reply: neither survives in the stored page.
+    assert b"Sam Placeholder" not in page and b"[name]" in page
+    # What the documents need stays: the council, the reference, the exemption wording.
+    assert b"Exampleshire County Council" in page and b"FOI-24-0702" in page and b"section 40(2)" in page
+    assert all(b"Sam Placeholder" not in body for body in bodies.values())
+    # A second run finds nothing changed (a 304 is not read again from the kept copy).
+    again = crawl(store, "alaveteli", CrawlOptions(base_url=s.base, authority="exampleshire_county_council", delay=0,
+                                                   stop_after_known=0))
+    assert again.added == again.updated == 0
+    # Re-reading the kept copies (--refresh) stores documents that still name nobody.
+    crawl(store, "alaveteli", CrawlOptions(base_url=s.base, authority="exampleshire_county_council", delay=0, refresh=True))
+    texts = [t for (t,) in store.conn.execute("select text from messages")]
+    assert texts and not any("Sam Placeholder" in t for t in texts)
+
+
 def test_alaveteli_json_threads(site_server, store):
     s = site_server("alaveteli")
     report = crawl(store, "alaveteli", CrawlOptions(base_url=s.base, authority="exampleshire_county_council",

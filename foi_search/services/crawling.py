@@ -264,6 +264,7 @@ def crawl(
         FoiSearchError: Unknown source, bad options or config.
     """
     from ingest.crawl import CrawlLoop
+    from ingest.extract.redact import raw_body_redactor
     from ingest.sources import make_source
     from ingest.sources.base import CrawlContext
     from ingest.sources.http import FetchPolicy, Fetcher, default_user_agent
@@ -305,9 +306,15 @@ def crawl(
         if progress:
             progress("failed", url, report)
 
+    listing_urls: set[str] = set()
+
     def on_fetch(url: str, stage: str, resp: Any) -> None:
-        if progress and stage == "listing":
-            progress("listing", url, report)
+        if stage == "listing":
+            listing_urls.add(url)
+            if resp is not None:
+                listing_urls.update((resp.final_url, *resp.redirects))
+            if progress:
+                progress("listing", url, report)
 
     max_pages = DEFAULT_MAX_PAGES if opts.max_pages is None else opts.max_pages
     ctx = CrawlContext(fetcher, since=opts.since, max_pages=max_pages, on_failure=on_failure, on_fetch=on_fetch)
@@ -328,6 +335,9 @@ def crawl(
         report.requests, report.fetched, report.not_modified = stats.requests, ctx.fetched, ctx.not_modified
         report.retries, report.bytes, report.robots_blocked = stats.retries, stats.bytes, stats.robots_blocked
         state.end(scope, finished=finished, complete=opts.since is None)
+        # Listing pages can name requesters ("Request by ..."): kept redacted
+        # with every name learnt from this run's items (binary bodies dropped).
+        store.rewrite_raw_pages(sorted(listing_urls), raw_body_redactor(run.learnt_names))
         store.finish_run(
             report.run_id,
             report.documents,

@@ -476,6 +476,30 @@ class Store:
             self._insert("raw_pages", [row])
         return not old or old["sha256"] != sha
 
+    def rewrite_raw_pages(self, urls, rewrite) -> int:
+        """Replace the stored bodies of ``urls`` by ``rewrite(body, content_type)``; returns pages changed.
+
+        A rewrite returning None drops the body and its validators (a later
+        fetch is then a full one, never a 304 standing in for a body that is
+        gone). ``sha256`` keeps the hash of the body as fetched, so change
+        detection still compares like with like.
+        """
+        changed = 0
+        with self.transaction():
+            for url in urls:
+                row = self.conn.execute("select id, body, content_type from raw_pages where url = ?", [url]).fetchone()
+                if row is None or row[1] is None:
+                    continue
+                new = rewrite(row[1], row[2])
+                if new is None:
+                    self.conn.execute("update raw_pages set body = null, etag = null, last_modified = null where id = ?", [row[0]])
+                elif new != row[1]:
+                    self.conn.execute("update raw_pages set body = ? where id = ?", [new, row[0]])
+                else:
+                    continue
+                changed += 1
+        return changed
+
     def touch_raw_page(self, url: str) -> None:
         """Mark a cached page as re-checked (a 304 answer)."""
         with self.transaction():

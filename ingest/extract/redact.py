@@ -432,3 +432,33 @@ def _redact_postal_addresses(doc: Document, counts: Counter) -> None:
             doc.meta[key] = redact_learnt(value, pats, counts)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             doc.meta[key] = [redact_learnt(v, pats, counts) for v in value]
+
+
+#: Media types whose stored bodies are text that redaction can rewrite in place.
+_TEXT_BODIES = ("text/", "application/json", "application/xhtml+xml", "application/xml")
+
+
+def raw_body_redactor(names: list[str]):
+    """A function that redacts a stored page body the way documents are redacted.
+
+    ``names`` are the requesters' names, learnt with :func:`requester_names`
+    from the parsed documents *before* they are enriched (redaction removes
+    them from the documents). It rewrites a text body
+    (HTML, JSON, plain text) with those names, e-mail addresses and phone
+    numbers replaced, decoding and re-encoding so bytes it does not touch stay
+    as they were; it returns None for a binary body (a PDF or DOCX), which the
+    store then drops: its text lives, redacted, in the attachment record.
+
+    Returns:
+        ``redact(body: bytes, content_type: str | None) -> bytes | None``.
+    """
+    pats = _name_patterns(names)
+
+    def redact(body: bytes, content_type: str | None) -> bytes | None:
+        ctype = (content_type or "").split(";")[0].strip().lower()
+        if not ctype.startswith(_TEXT_BODIES):
+            return None
+        text = body.decode("utf-8", errors="surrogateescape")
+        return redact_text(text, pats, Counter()).encode("utf-8", errors="surrogateescape")
+
+    return redact
