@@ -110,3 +110,20 @@ def test_a_pending_migration_is_applied_on_open(db_path):
     with Store(db_path) as s:
         assert applied(s.db) == [name for name, _ in MIGRATIONS]
         assert not pending(s.conn)
+
+
+def test_of_two_saved_copies_the_later_is_kept_whatever_the_order(tmp_path):
+    from foi_search.core.domain import SOURCE_UPDATED_AT, Document
+
+    store = Store(tmp_path / "copies.db")
+    older = Document(source="govuk", source_key="/government/publications/x", title="Old copy",
+                     meta={SOURCE_UPDATED_AT: "2018-01-10T12:27:26Z"})
+    newer = Document(source="govuk", source_key="/government/publications/x", title="New copy",
+                     meta={SOURCE_UPDATED_AT: "2020-03-12T18:18:24Z"})
+    for _ in range(2):  # a re-ingest of both files changes nothing
+        statuses = [store.save_document(d)[1] for d in (older, newer)]
+    assert statuses == ["unchanged", "unchanged"]
+    assert store.conn.execute("select title from documents").fetchall() == [("New copy",)]
+    # Read in the other order, the later copy still wins.
+    store2 = Store(tmp_path / "copies2.db")
+    assert [store2.save_document(d)[1] for d in (newer, older)] == ["added", "unchanged"]

@@ -31,6 +31,11 @@ LAWS = ("FOIA", "EIR", "FOISA", "both", "unclear")
 #: Kinds of document held in the store.
 DOC_KINDS = ("response", "tribunal_decision", "ico_decision", "log_entry")
 
+#: ``Document.meta`` key for when the source last changed its copy of a document
+#: (an ISO timestamp). Two saved copies of one document (same source and key)
+#: are then ordered: the store keeps the later, whichever is read last.
+SOURCE_UPDATED_AT = "source_updated_at"
+
 #: Kinds that are records about a decision with no response text (ICO notice
 #: metadata): kept out of result lists unless a kind filter asks for them.
 METADATA_ONLY_KINDS = ("ico_decision",)

@@ -18,7 +18,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from foi_search.core.domain import Attachment, Document, ExemptionCitation, Message, Passage, QuestionAnswer
+from foi_search.core.domain import (
+    SOURCE_UPDATED_AT,
+    Attachment,
+    Document,
+    ExemptionCitation,
+    Message,
+    Passage,
+    QuestionAnswer,
+)
 from foi_search.core.errors import FoiSearchError
 from foi_search.core.text import text_hash
 from foi_search.store.migrations import migrate_locked, repair_fts
@@ -166,8 +174,10 @@ class Store:
 
         Returns:
             ``(document_id, status)`` with status ``added``, ``updated``, or
-            ``unchanged`` when an identical version was already stored (then
-            nothing is written).
+            ``unchanged`` when an identical version was already stored, or a
+            later one by the source's own timestamp
+            (:data:`~foi_search.core.domain.SOURCE_UPDATED_AT`): then nothing
+            is written, so re-ingesting two saved copies changes nothing.
         """
         # The local path is left out of the hash: two saved copies of the same
         # page (same source_key) are the same document, not an update.
@@ -175,10 +185,13 @@ class Store:
         content_hash = hashlib.sha256(payload.encode()).hexdigest()
         with self.transaction():
             old = self.conn.execute(
-                "select id, content_hash from documents where source = ? and source_key = ?",
-                [doc.source, doc.source_key],
+                "select id, content_hash, json_extract(meta, ?) from documents where source = ? and source_key = ?",
+                [f"$.{SOURCE_UPDATED_AT}", doc.source, doc.source_key],
             ).fetchone()
             if old and old[1] == content_hash:
+                return old[0], "unchanged"
+            mine = doc.meta.get(SOURCE_UPDATED_AT)
+            if old and old[2] and mine and str(mine) < str(old[2]):
                 return old[0], "unchanged"
             if old:
                 self._delete_parts(old[0])

@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 
 from foi_search.core.domain import Attachment, Document, Message
 
+from foi_search.core.domain import SOURCE_UPDATED_AT
+
 from . import ParseError
 from .common import load_json, parse_date, text_of, text_or_none
 
@@ -78,6 +80,8 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
                     "content_id": text_or_none(obj.get("content_id")),
                     "organisations": orgs or None,
                     "public_updated_at": text_or_none(obj.get("public_updated_at")),
+                    # When this copy of the item was last changed: of two saved copies, the store keeps the later.
+                    SOURCE_UPDATED_AT: text_or_none(obj.get("updated_at")),
                     "document_type": text_or_none(obj.get("document_type")),
                 }.items()
                 if v
