@@ -106,3 +106,36 @@ def test_a_named_reference_finds_its_documents_first_and_is_close(searcher):
     # Filters still decide: a reference outside the filtered set is not brought in.
     only = searcher.search("what happened on appeal EA/2021/0420", Filters(kinds=["response"]), limit=5)
     assert "EA-2021-0420" not in [h.source_key for h in only.results]
+
+
+@pytest.mark.parametrize(
+    "text, codes",
+    [
+        ("how did the Tribunal decide on section 35 policy papers", ["s35"]),
+        ("viability assessments withheld under regulation 12(5)(e)", ["eir12(5)(e)"]),
+        ("requests refused as vexatious after a long campaign", ["s14(1)"]),
+        ("names of junior officials withheld as personal data", ["s40(2)"]),
+        # A ground's words without withholding are the topic, not an exemption.
+        ("personal data breaches and cyber incidents since 2020", []),
+        ("health and safety inspections of school kitchens", []),
+    ],
+)
+def test_named_exemptions(text, codes):
+    from foi_search.search.querytext import named_exemptions
+
+    assert named_exemptions(text) == codes
+
+
+def test_a_named_ground_lifts_the_documents_that_turned_on_it(store):
+    from foi_search.search.querytext import named_exemptions
+    from foi_search.search.signals import KeywordSignal
+
+    fill_store(store)
+    kw = KeywordSignal(store)
+    applied = kw.ids_with_exemptions(named_exemptions("staff names withheld as personal data"), None)
+    keys = {r[0] for r in store.conn.execute(
+        f"select source_key from documents where id in ({','.join('?' * len(applied))})", sorted(applied))}
+    assert keys and all(
+        "s40(2)" in (store.conn.execute("select exemption_codes from documents where source_key = ?", [k]).fetchone()[0] or "")
+        for k in keys
+    )

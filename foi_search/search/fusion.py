@@ -25,6 +25,11 @@ DENSE_CANDIDATES = 1000
 #: requests about X. Chosen on the whole-corpus dev set's "tune" split
 #: (docs/search.md); a kind filter, when given, decides instead.
 W_WANTED_KIND = 4.0
+#: z-units added to documents that applied, or for a Tribunal decision ruled on,
+#: a refusal ground the query names ("section 35", "vexatious", "regulation 12(5)(e)"):
+#: the stored reading knows which ground a document turned on; its words often
+#: only mention it. Chosen on the whole-corpus dev set's "tune" split (docs/search.md).
+W_NAMED_EXEMPTION = 1.0
 #: z-units above the best other document given to the documents whose
 #: references (ICO notice, Tribunal case, an authority's own number) the query names.
 W_REFERENCE = 1.0
@@ -222,6 +227,11 @@ def add_feedback(base: dict[int, float], fb: dict[int, float], dense, n_total: i
 def prefer_kinds(fused: dict[int, float], wanted: set[int]) -> dict[int, float]:
     """``fused`` with :data:`W_WANTED_KIND` added to the documents in ``wanted``."""
     return {d: v + (W_WANTED_KIND if d in wanted else 0.0) for d, v in fused.items()}
+
+
+def prefer_exemptions(fused: dict[int, float], applied: set[int]) -> dict[int, float]:
+    """``fused`` with :data:`W_NAMED_EXEMPTION` added to the documents that applied (or ruled on) a ground the query names."""
+    return {d: v + (W_NAMED_EXEMPTION if d in applied else 0.0) for d, v in fused.items()}
 
 
 def prefer_references(fused: dict[int, float], named: set[int]) -> dict[int, float]:

@@ -55,6 +55,56 @@ def reference_tokens(text: str) -> list[str]:
     return out[:8]
 
 
+_CITED_SECTION = re.compile(r"\b(?:section|sec\.|s\.?)\s*(\d{2}A?(?:\s*\(\d\))?)", re.I)
+_CITED_REGULATION = re.compile(r"\b(?:regulation|reg\.?)\s*(1[23]\s*(?:\(\d\))?\s*(?:\([a-g]\))?)", re.I)
+#: How people name a refusal ground in words, and its code. Counted only when the
+#: query is about withholding (:data:`_WITHHOLDING`): "personal data breaches" is
+#: a topic, "withheld as personal data" an exemption.
+_GROUND_PHRASES = (
+    ("vexatious", "s14(1)"),
+    ("legal professional privilege", "s42"),
+    ("legally privileged", "s42"),
+    ("commercial interests", "s43"),
+    ("commercially sensitive", "s43"),
+    ("commercially confidential", "eir12(5)(e)"),
+    ("commercial confidentiality", "eir12(5)(e)"),
+    ("formulation of government policy", "s35"),
+    ("formulation or development of government policy", "s35"),
+    ("cost limit", "s12"),
+    ("appropriate limit", "s12"),
+    ("personal data", "s40(2)"),
+    ("law enforcement", "s31"),
+    ("national security", "s24"),
+    ("health and safety", "s38"),
+    ("provided in confidence", "s41"),
+    ("conduct of public affairs", "s36"),
+    ("future publication", "s22"),
+    ("manifestly unreasonable", "eir12(4)(b)"),
+)
+_WITHHOLDING = re.compile(
+    r"\b(withh(eld|old\w*)|exempt\w*|refus\w+|tribunal|rul(ing|ed|e)|upheld|uphold|appeal\w*|decision notices?|"
+    r"applied|citing|relied)\b",
+    re.I,
+)
+
+
+def named_exemptions(text: str) -> list[str]:
+    """Canonical codes of the refusal grounds a query asks about ("section 35", "regulation 12(5)(e)", "vexatious")."""
+    from foi_search.core.exemptions import canonical_code
+
+    text = text or ""
+    out: list[str] = []
+    for rx, law in ((_CITED_SECTION, "FOIA"), (_CITED_REGULATION, "EIR")):
+        for m in rx.finditer(text):
+            code = canonical_code(m.group(1).replace(" ", ""), law)
+            if code and code not in out:
+                out.append(code)
+    if _WITHHOLDING.search(text):
+        low = text.lower()
+        out += [code for phrase, code in _GROUND_PHRASES if phrase in low and code not in out]
+    return out
+
+
 #: At most this many distinct terms go into one keyword query (a 10 KB paste
 #: would otherwise make a query of thousands of ORs).
 MAX_TERMS = 48

@@ -28,7 +28,7 @@ from foi_search.core.domain import METADATA_ONLY_KINDS
 from foi_search.core.filters import Filters
 from foi_search.search import fusion
 from foi_search.search.present import SearchHit, SearchResult, attach_members, collapse_ranked, hits_for
-from foi_search.search.querytext import clean_query, query_terms, reference_tokens, wanted_kinds
+from foi_search.search.querytext import clean_query, named_exemptions, query_terms, reference_tokens, wanted_kinds
 from foi_search.search.signals import DenseSignal, KeywordSignal, rulings_only
 from foi_search.store import Store
 
@@ -180,6 +180,9 @@ class Searcher:
         wanted = wanted_kinds(query) if not filters.kinds else []
         if wanted:
             fused = fusion.prefer_kinds(fused, kw_signal.ids_of_kinds(wanted))
+        grounds = named_exemptions(query)
+        if grounds:
+            fused = fusion.prefer_exemptions(fused, kw_signal.ids_with_exemptions(grounds, allowed))
         fused = fusion.prefer_references(fused, named)
         ranked = sorted(fused.items(), key=lambda x: (-x[1], x[0]))
         evidence = fusion.Evidence(

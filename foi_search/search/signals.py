@@ -113,6 +113,18 @@ class KeywordSignal:
             }
         return out if allowed is None else out & allowed
 
+    def ids_with_exemptions(self, codes: list[str], allowed: set[int] | None) -> set[int]:
+        """Ids of the documents that applied (or, for rulings, ruled on) any of ``codes``."""
+        out: set[int] = set()
+        for code in codes:
+            out |= {
+                r[0]
+                for r in self.store.conn.execute(
+                    "select id from documents where (' ' || exemption_codes || ' ') like ?", [f"% {code} %"]
+                )
+            }
+        return out if allowed is None else out & allowed
+
     def feedback_terms(self, top_ids: list[int], min_shared: int) -> list[str]:
         """Title words shared by at least ``min_shared`` of the top documents."""
         if not top_ids:
