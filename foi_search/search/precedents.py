@@ -18,7 +18,7 @@ from foi_search.core.domain import RELEASED_OUTCOMES
 from foi_search.core.exemptions import describe
 from foi_search.core.filters import Filters
 from foi_search.core.text import clean_request
-from foi_search.search.querytext import TermMatcher, fts_query, jaccard, shingles
+from foi_search.search.querytext import TermMatcher, jaccard, shingles
 from foi_search.search.present import SearchHit, SearchResult, trim_passage
 from foi_search.search.searcher import Searcher
 from foi_search.store import Store
@@ -329,11 +329,7 @@ def reasoning_for(
         return []
     kw: dict[int, float] = {}
     if terms and not sims:
-        for pid, s in store.conn.execute(
-            """select p.id, -bm25(passages_fts) from passages_fts join passages p on p.id = passages_fts.rowid
-               where passages_fts match ? and p.exemption = ?""",
-            [fts_query(terms), code],
-        ):
+        for pid, s in store.exemption_passage_scores(terms, code):
             kw[pid] = s
         top = max(kw.values(), default=1.0) or 1.0
         kw = {k: v / top for k, v in kw.items()}

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+# FTS5 query syntax belongs to the SQLite store; re-exported for callers that built queries here.
+from foi_search.store.sqlite import fts_query  # noqa: F401
+
 #: Words that carry no topic in an FOI request. Besides English function words
 #: this holds the vocabulary of asking itself ("please provide", "information",
 #: "request") and of the "was it already released?" framing, which would
@@ -67,9 +70,6 @@ def query_terms(text: str, *, limit: int = MAX_TERMS) -> list[str]:
     return seen
 
 
-def fts_query(terms: list[str]) -> str:
-    """An FTS5 query matching any of ``terms``, each quoted as a string."""
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def clean_query(text: str) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from foi_search.core.domain import UNSHOWN_ROLES
 from foi_search.core.filters import Filters
 from foi_search.search.fusion import sd_of
-from foi_search.search.querytext import fts_query, query_parts, query_terms
+from foi_search.search.querytext import query_parts, query_terms
 
 #: bm25() column weights for documents_fts (title, authority, request_text, body).
 BM25_WEIGHTS = (5.0, 0.0, 1.0, 0.1)
@@ -65,16 +65,7 @@ class KeywordSignal:
         """BM25 scores (higher is better) of documents matching any of ``terms``."""
         if not terms:
             return {}
-        w = ", ".join(str(x) for x in BM25_WEIGHTS)
-        # Join the documents only to filter: unfiltered, the join costs ~10 ms a query on the whole corpus.
-        join, (where, params) = "", ("1", [])
-        if not filters.is_empty():
-            join, (where, params) = "join documents d on d.id = documents_fts.rowid", filters.sql("d")
-        sql = (
-            f"select documents_fts.rowid, -bm25(documents_fts, {w}) from documents_fts {join} "
-            f"where documents_fts match ? and {where} order by bm25(documents_fts, {w}) limit ?"
-        )
-        return {r[0]: r[1] for r in self.store.conn.execute(sql, [fts_query(terms), *params, depth])}
+        return self.store.keyword_scores(terms, filters, depth, BM25_WEIGHTS)
 
     def feedback_terms(self, top_ids: list[int], min_shared: int) -> list[str]:
         """Title words shared by at least ``min_shared`` of the top documents."""
@@ -91,9 +82,7 @@ class KeywordSignal:
 
     def _df_of(self, term: str) -> int:
         if term not in self._df:
-            self._df[term] = self.store.conn.execute(
-                "select count(*) from documents_fts where documents_fts match ?", [fts_query([term])]
-            ).fetchone()[0]
+            self._df[term] = self.store.doc_frequency(term)
         return self._df[term]
 
     def _idf(self, terms: list[str]) -> dict[str, float]:
@@ -117,12 +106,8 @@ class KeywordSignal:
         idf = self._idf(terms)
         total = sum(idf.values()) or 1.0
         got = {d: 0.0 for d in doc_ids}
-        marks = ",".join("?" * len(doc_ids))
         for t in terms:
-            q = "{title request_text} : " + fts_query([t])
-            for (d,) in self.store.conn.execute(
-                f"select rowid from documents_fts where documents_fts match ? and rowid in ({marks})", [q, *doc_ids]
-            ):
+            for d in self.store.title_request_hits(t, doc_ids):
                 got[d] += idf[t]
         return max(got.values()) / total
 
@@ -220,13 +205,7 @@ class DenseSignal:
         ids = list(sims)
         hidden = list(UNSHOWN_ROLES)
         for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for vid, doc_id in self.store.conn.execute(
-                f"""select v.id, p.document_id from vectors v join passages p on p.content_hash = v.content_hash
-                    where v.id in ({marks}) and coalesce(p.role, '') not in ({",".join("?" * len(hidden))})""",
-                [*chunk, *hidden],
-            ):
+            for vid, doc_id in self.store.vector_documents(ids[i : i + 500], hidden):
                 if allowed is None or doc_id in allowed:
                     s = sims[vid]
                     if s > out.get(doc_id, -2.0):

@@ -1,0 +1,401 @@
+"""The PostgreSQL store: the same tables on a shared server, with pgvector and weighted full-text search.
+
+:class:`PostgresStore` keeps every behaviour of the SQLite :class:`~foi_search.store.sqlite.Store`
+(it inherits the document, run and page methods, whose SQL both engines
+read) and replaces what differs:
+
+* the connection: psycopg 3 in autocommit mode, behind :class:`PgConnection`,
+  which takes ``?`` placeholders like sqlite3 so shared SQL runs unchanged;
+  ``transaction()`` is one server transaction (nested use joins it);
+* concurrency: a document is written under an advisory lock on its
+  ``(source, source_key)``, so two writers saving it at once do one after the
+  other (SQLite's single write lock gave that for free);
+* keyword search: ``ts_rank`` over the weighted ``tsvector`` (title A,
+  request B, body D), with queries built from the sanitised terms of
+  :func:`foi_search.search.querytext.query_terms`, each quoted as one lexeme
+  (:func:`ts_query`), so no user text is ever parsed as query syntax;
+* vectors: pgvector columns (``vectors.embedding``, ``doc_views.vector``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+from foi_search.core.errors import FoiSearchError
+from foi_search.store import pg_migrations
+from foi_search.store.sqlite import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from foi_search.core.filters import Filters
+
+#: ts_rank weights for {D, C, B, A} = {body, unused, request, title}: the
+#: ratios of the SQLite BM25 column weights (title 5, request 1, body 0.1).
+TS_WEIGHTS = "{0.02, 0, 0.2, 1.0}"
+#: ts_rank normalisation: divide by 1 + log(document length), as BM25 damps long documents.
+TS_NORMALISATION = 1
+_CFG = pg_migrations.TS_CONFIG
+
+
+def ts_query(terms: list[str], weights: str = "") -> str:
+    """A ``to_tsquery`` text matching any of ``terms``, each one quoted lexeme.
+
+    Terms come from :func:`~foi_search.search.querytext.query_terms` (letters
+    and digits only); quoting and escaping here make any string safe anyway.
+    """
+    out = []
+    for t in terms:
+        t = t.replace("\\", "\\\\").replace("'", "''")
+        out.append(f"'{t}'" + (f":{weights}" if weights else ""))
+    return " | ".join(out)
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages and ``stats``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}@{host}" if parts.username else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+_QMARK = re.compile(r"\?")
+
+
+def _to_pg(sql: str) -> str:
+    """sqlite3-style SQL with ``?`` placeholders as psycopg wants it (``%s``, literal ``%`` doubled)."""
+    return _QMARK.sub("%s", sql.replace("%", "%%"))
+
+
+class PgConnection:
+    """A psycopg connection that reads like sqlite3's: ``execute(sql, [params])`` with ``?`` marks.
+
+    Also offers what crawl state uses of sqlite-utils' ``Database`` (``execute``, ``query``).
+    """
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.depth = 0
+
+    def execute(self, sql: str, params: Any = None):
+        return self.raw.execute(_to_pg(sql), list(params) if params is not None else [])
+
+    def executemany(self, sql: str, rows) -> None:
+        rows = [list(r) for r in rows]
+        if rows:
+            with self.raw.cursor() as cur:
+                cur.executemany(_to_pg(sql), rows)
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict]:
+        from psycopg.rows import dict_row
+
+        with self.raw.cursor(row_factory=dict_row) as cur:
+            cur.execute(_to_pg(sql), list(params) if params is not None else [])
+            yield from cur.fetchall()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.depth > 0
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def connect(url: str):
+    """A psycopg connection (autocommit; pgvector types registered), or a one-line error.
+
+    Raises:
+        FoiSearchError: The URL is malformed or the server cannot be reached.
+    """
+    try:
+        import psycopg
+    except ImportError as e:  # pragma: no cover - the postgres extra installs it
+        raise FoiSearchError(
+            "PostgreSQL support is not installed.", "Install it with: pip install 'foi-search[postgres]'."
+        ) from e
+    shown = redact_url(url)
+    try:
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    except psycopg.ProgrammingError as e:
+        raise FoiSearchError(
+            f"Not a usable PostgreSQL URL: {shown} ({_first_line(e)}).",
+            "Write it as postgresql://USER@HOST:PORT/DBNAME.",
+        ) from e
+    except psycopg.OperationalError as e:
+        raise FoiSearchError(
+            f"Cannot connect to {shown}: {_first_line(e)}.",
+            "Check that the server runs, the database exists and the user may connect.",
+        ) from e
+    return raw
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return (text[-1] if text else type(e).__name__).strip().rstrip(".")
+
+
+class PostgresStore(Store):
+    """A foi-search database on a PostgreSQL server (pgvector installed or installable).
+
+    Args:
+        url: ``postgresql://USER[:PASSWORD]@HOST:PORT/DBNAME``.
+
+    Raises:
+        FoiSearchError: The URL is bad, the server unreachable, or the schema cannot be set up.
+    """
+
+    backend = "postgresql"
+
+    def __init__(self, url: str, *, create: bool = True):  # noqa: D107 - create kept for Store's signature
+        self.url = url
+        self.path = redact_url(url)
+        self._db = None
+        raw = connect(url)
+        self._conn = PgConnection(raw)
+        self._tx_lock = threading.RLock()
+        try:
+            if pg_migrations.pending(raw):
+                pg_migrations.migrate(raw)
+            self._register_vector()
+        except FoiSearchError:
+            raw.close()
+            raise
+        except Exception as e:
+            raw.close()
+            raise FoiSearchError(
+                f"Cannot set up the foi-search schema in {self.path}: {_first_line(e)}.",
+                "The user needs CREATE rights, and pgvector must be installed (CREATE EXTENSION vector).",
+            ) from e
+
+    def _register_vector(self) -> None:
+        from pgvector.psycopg import register_vector
+
+        register_vector(self._conn.raw)
+
+    @property
+    def db(self) -> PgConnection:
+        """What sqlite-utils' ``Database`` gives SQLite callers that use ``execute``/``query``."""
+        return self._conn
+
+    @property
+    def conn(self) -> PgConnection:
+        """The connection (``?`` placeholders, like sqlite3)."""
+        return self._conn
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict]:
+        """Rows of ``sql`` as dicts."""
+        return self._conn.query(sql, params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One server transaction: all of it is committed, or none. Nested use joins the outer one."""
+        with self._tx_lock:
+            if self._conn.depth:
+                self._conn.depth += 1
+                try:
+                    yield
+                finally:
+                    self._conn.depth -= 1
+                return
+            with self._conn.raw.transaction():
+                self._conn.depth = 1
+                try:
+                    yield
+                finally:
+                    self._conn.depth = 0
+
+    def lock(self, key: str) -> None:
+        """Serialise writers on ``key`` until the current transaction ends."""
+        self._conn.execute("select pg_advisory_xact_lock(hashtextextended(?, 0))", [key])
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    # -- writes that differ ------------------------------------------------------------
+
+    def _insert(self, table: str, rows: list[dict]) -> int | None:
+        last = None
+        for row in rows:
+            cols = ", ".join(row)
+            marks = ", ".join("?" * len(row))
+            returning = " returning id" if table != "doc_views" else ""
+            cur = self._conn.execute(f"insert into {table} ({cols}) values ({marks}){returning}", list(row.values()))
+            if returning:
+                last = cur.fetchone()[0]
+        return last
+
+    def authority_id(self, name: str | None) -> int | None:
+        """Id of an authority by name, created when new (safe against a concurrent writer creating it too)."""
+        if not name:
+            return None
+        row = self._conn.execute("select id from authorities where name = ?", [name]).fetchone()
+        if row:
+            return row[0]
+        slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+        self._conn.execute("insert into authorities (name, slug) values (?, ?) on conflict (name) do nothing", [name, slug])
+        return self._conn.execute("select id from authorities where name = ?", [name]).fetchone()[0]
+
+    def save_document(self, doc) -> tuple[int, str]:
+        """As :meth:`Store.save_document`, one writer at a time per ``(source, source_key)``."""
+        with self.transaction():
+            self.lock(f"doc\x1f{doc.source}\x1f{doc.source_key}")
+            return super().save_document(doc)
+
+    def delete_document(self, source: str, source_key: str) -> bool:
+        """As :meth:`Store.delete_document`, under the document's lock."""
+        with self.transaction():
+            self.lock(f"doc\x1f{source}\x1f{source_key}")
+            return super().delete_document(source, source_key)
+
+    def save_raw_page(self, url: str, **kw) -> bool:
+        """As :meth:`Store.save_raw_page`, one writer at a time per URL."""
+        with self.transaction():
+            self.lock(f"page\x1f{url}")
+            return super().save_raw_page(url, **kw)
+
+    # -- overview ------------------------------------------------------------------------
+
+    def data_version(self) -> object:
+        """Changes whenever a document, passage or vector state changes (for long-lived readers)."""
+        manifest = self._conn.execute("select max(version) from index_manifest").fetchone()[0]
+        return f"{self.fingerprint()}|{manifest}"
+
+    def size_bytes(self) -> int:
+        """Bytes the database takes on the server."""
+        return self._conn.execute("select pg_database_size(current_database())").fetchone()[0]
+
+    # -- reads that differ ----------------------------------------------------------------
+
+    def keyword_scores(
+        self, terms: list[str], filters: "Filters", depth: int, weights: tuple[float, ...] = ()
+    ) -> dict[int, float]:
+        """``ts_rank`` over the weighted tsvector (see :data:`TS_WEIGHTS`) of the ``depth`` best matches."""
+        if not terms:
+            return {}
+        where, params = ("true", []) if filters.is_empty() else filters.sql("d")
+        sql = (
+            f"select d.id, ts_rank('{TS_WEIGHTS}', d.tsv, q, {TS_NORMALISATION}) as s "
+            f"from documents d, to_tsquery('{_CFG}', ?) q where d.tsv @@ q and {where} "
+            "order by s desc, d.id limit ?"
+        )
+        return {r[0]: float(r[1]) for r in self._conn.execute(sql, [ts_query(terms), *params, depth])}
+
+    def doc_frequency(self, term: str) -> int:
+        """Documents whose keyword entry contains ``term`` (after stemming)."""
+        return self._conn.execute(
+            f"select count(*) from documents where tsv @@ to_tsquery('{_CFG}', ?)", [ts_query([term])]
+        ).fetchone()[0]
+
+    def title_request_hits(self, term: str, doc_ids: list[int]) -> list[int]:
+        """Those of ``doc_ids`` whose title or request (weights A, B) contains ``term``."""
+        if not doc_ids:
+            return []
+        return [
+            r[0]
+            for r in self._conn.execute(
+                f"select id from documents where tsv @@ to_tsquery('{_CFG}', ?) and id = any(?)",
+                [ts_query([term], "AB"), list(doc_ids)],
+            )
+        ]
+
+    def vector_documents(self, vector_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, int]]:
+        """``(vector id, document id)`` of passages with those vectors, ``hidden_roles`` left out."""
+        return self._conn.execute(
+            """select v.id, p.document_id from vectors v join passages p on p.content_hash = v.content_hash
+               where v.id = any(?) and coalesce(p.role, '') <> all(?)""",
+            [list(vector_ids), list(hidden_roles)],
+        ).fetchall()
+
+    def vector_passages(self, doc_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, str, str, int]]:
+        """``(document id, text, role, vector id)`` of the indexed passages of ``doc_ids``."""
+        return self._conn.execute(
+            """select p.document_id, p.text, p.role, v.id from passages p join vectors v on v.content_hash = p.content_hash
+               where p.document_id = any(?) and coalesce(p.role, '') <> all(?)""",
+            [list(doc_ids), list(hidden_roles)],
+        ).fetchall()
+
+    def keyword_passages(
+        self, terms: list[str], doc_ids: list[int], hidden_roles: list[str]
+    ) -> list[tuple[int, str, str, float]]:
+        """``(document id, text, role, score)`` of passages of ``doc_ids`` matching any of ``terms``."""
+        if not terms:
+            return []
+        return [
+            (d, t, r, float(s))
+            for d, t, r, s in self._conn.execute(
+                f"""select p.document_id, p.text, p.role, ts_rank(p.tsv, q) from passages p, to_tsquery('{_CFG}', ?) q
+                    where p.tsv @@ q and p.document_id = any(?) and coalesce(p.role, '') <> all(?)""",
+                [ts_query(terms), list(doc_ids), list(hidden_roles)],
+            )
+        ]
+
+    def exemption_passage_scores(self, terms: list[str], code: str) -> list[tuple[int, float]]:
+        """``(passage id, keyword score)`` of passages about ``code`` matching any of ``terms``."""
+        if not terms:
+            return []
+        return [
+            (p, float(s))
+            for p, s in self._conn.execute(
+                f"""select p.id, ts_rank(p.tsv, q) from passages p, to_tsquery('{_CFG}', ?) q
+                    where p.tsv @@ q and p.exemption = ?""",
+                [ts_query(terms), code],
+            )
+        ]
+
+    # -- document views --------------------------------------------------------------------
+
+    def replace_doc_views(self, doc_ids: list[int], rows: list[tuple]) -> None:
+        """Replace the views of ``doc_ids`` (vectors stored as pgvector values)."""
+        import numpy as np
+
+        self._conn.execute("delete from doc_views where document_id = any(?)", [list(doc_ids)])
+        self._conn.executemany(
+            "insert into doc_views (document_id, view, model, doc_hash, vector, policy) values (?, ?, ?, ?, ?, ?)",
+            [(d, v, m, h, np.asarray(vec, dtype="float32"), p) for d, v, m, h, vec, p in rows],
+        )
+
+    def doc_view_rows(self, model: str) -> list[tuple[int, str, object]]:
+        """``(document_id, view, float32 vector)`` of current views for ``model``, by document id."""
+        import numpy as np
+
+        rows = self._conn.execute(
+            """select v.document_id, v.view, v.vector from doc_views v join documents d
+               on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = ? order by v.document_id""",
+            [model],
+        ).fetchall()
+        return [(d, v, _as_array(vec)) for d, v, vec in rows]
+
+    # -- index manifest (what the FAISS manifest file is for SQLite) -------------------------
+
+    def read_manifest(self, name: str = "passages") -> dict | None:
+        """The stored manifest of the passage index, or None before the first build."""
+        row = self._conn.execute("select data from index_manifest where name = ?", [name]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def write_manifest(self, data: dict, name: str = "passages") -> None:
+        """Store the manifest; its version moves, so readers reload."""
+        self._conn.execute(
+            """insert into index_manifest (name, data, version) values (?, ?, 1)
+               on conflict (name) do update set data = excluded.data, version = index_manifest.version + 1""",
+            [name, json.dumps(data)],
+        )
+
+    def manifest_version(self, name: str = "passages") -> int | None:
+        """A number that changes each time the manifest is written (None: no index yet)."""
+        row = self._conn.execute("select version from index_manifest where name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+
+def _as_array(vec):
+    """A pgvector value as a float32 array (the adapter gives a ``Vector`` or an array by version)."""
+    import numpy as np
+
+    return np.asarray(vec.to_numpy() if hasattr(vec, "to_numpy") else vec, dtype="float32")
