@@ -74,6 +74,13 @@ def _to_pg(sql: str) -> str:
     return _QMARK.sub("%s", sql.replace("%", "%%"))
 
 
+def _params(params: Any) -> list:
+    """Parameters as a list, NUL characters dropped from strings (PostgreSQL text cannot hold them; SQLite can)."""
+    if params is None:
+        return []
+    return [p.replace("\x00", "") if isinstance(p, str) and "\x00" in p else p for p in params]
+
+
 class PgConnection:
     """A psycopg connection that reads like sqlite3's: ``execute(sql, [params])`` with ``?`` marks.
 
@@ -85,10 +92,10 @@ class PgConnection:
         self.depth = 0
 
     def execute(self, sql: str, params: Any = None):
-        return self.raw.execute(_to_pg(sql), list(params) if params is not None else [])
+        return self.raw.execute(_to_pg(sql), _params(params))
 
     def executemany(self, sql: str, rows) -> None:
-        rows = [list(r) for r in rows]
+        rows = [_params(r) for r in rows]
         if rows:
             with self.raw.cursor() as cur:
                 cur.executemany(_to_pg(sql), rows)
@@ -97,7 +104,7 @@ class PgConnection:
         from psycopg.rows import dict_row
 
         with self.raw.cursor(row_factory=dict_row) as cur:
-            cur.execute(_to_pg(sql), list(params) if params is not None else [])
+            cur.execute(_to_pg(sql), _params(params))
             yield from cur.fetchall()
 
     @property
