@@ -10,8 +10,9 @@ read) and replaces what differs:
 * concurrency: a document is written under an advisory lock on its
   ``(source, source_key)``, so two writers saving it at once do one after the
   other (SQLite's single write lock gave that for free);
-* keyword search: ``ts_rank`` over the weighted ``tsvector`` (title A,
-  request B, body D), with queries built from the sanitised terms of
+* keyword search: FTS5's BM25 computed over the weighted ``tsvector`` (title A,
+  request B, authority C, body D; :meth:`PostgresStore.keyword_scores`), with
+  queries built from the sanitised terms of
   :func:`foi_search.search.querytext.query_terms`, each quoted as one lexeme
   (:func:`ts_query`), so no user text is ever parsed as query syntax;
 * vectors: pgvector columns (``vectors.embedding``, ``doc_views.vector``).
@@ -33,11 +34,6 @@ from foi_search.store.sqlite import Store
 if TYPE_CHECKING:  # pragma: no cover
     from foi_search.core.filters import Filters
 
-#: ts_rank weights for {D, C, B, A} = {body, unused, request, title}: the
-#: ratios of the SQLite BM25 column weights (title 5, request 1, body 0.1).
-TS_WEIGHTS = "{0.02, 0, 0.2, 1.0}"
-#: ts_rank normalisation: divide by 1 + log(document length), as BM25 damps long documents.
-TS_NORMALISATION = 1
 _CFG = pg_migrations.TS_CONFIG
 
 
@@ -64,6 +60,46 @@ def redact_url(url: str) -> str:
     if parts.port:
         netloc += f":{parts.port}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+#: Below this IDF a word is in most documents (FTS5 floors such IDFs at 1e-6).
+MIN_IDF = 0.01
+#: ts_rank weights {D, C, B, A} that count positions of: A; A+B; A+B+C; all.
+_CUMULATIVE_WEIGHTS = ("{0,0,0,1}", "{0,0,1,1}", "{0,1,1,1}", "{1,1,1,1}")
+#: ts_rank of one lexeme with k positions of weight 1 first in the list:
+#: sum(1/j^2, j=1..k) / (pi^2/6) (PostgreSQL's calc_rank_or), for k = 0..1024.
+_H2 = [0.0]
+for _k in range(1, 1025):
+    _H2.append(_H2[-1] + 1.0 / (_k * _k))
+_H2 = [v / 1.64493406685 for v in _H2]
+
+
+def _count_of(rank: float) -> int:
+    """The k whose :data:`_H2` value ``rank`` is (nearest)."""
+    import bisect
+
+    i = bisect.bisect_left(_H2, rank)
+    if i >= len(_H2):
+        return len(_H2) - 1
+    return i if i == 0 or _H2[i] - rank < rank - _H2[i - 1] else i - 1
+
+
+def _counts_from_ranks(ranks) -> tuple[int, int, int, int]:
+    """Per column (title, request, authority, body), a lexeme's count from its cumulative ts_ranks.
+
+    A document's tsvector holds title, request, authority and body in that
+    order, so the positions with weight A come first, then B, C, D: ranking
+    one lexeme with weights 1 for A only, A+B, A+B+C and all gives H2 of the
+    running counts, which :func:`_count_of` inverts.
+    """
+    running = [_count_of(float(r)) for r in ranks]
+    a, ab, abc, total = running
+    return a, max(ab - a, 0), max(abc - ab, 0), max(total - abc, 0)
+
+
+def _quote_lexeme(lexeme: str) -> str:
+    """A stemmed lexeme as a ``tsquery`` literal (no further stemming, any character safe)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 _QMARK = re.compile(r"\?")
@@ -167,6 +203,9 @@ class PostgresStore(Store):
         raw = connect(url)
         self._conn = PgConnection(raw)
         self._tx_lock = threading.RLock()
+        self._lexeme_cache: dict[str, str | None] = {}
+        self._df_cache: dict[str, int] = {}
+        self._stats: tuple | None = None
         try:
             if pg_migrations.pending(raw):
                 pg_migrations.migrate(raw)
@@ -282,18 +321,85 @@ class PostgresStore(Store):
     # -- reads that differ ----------------------------------------------------------------
 
     def keyword_scores(
-        self, terms: list[str], filters: "Filters", depth: int, weights: tuple[float, ...] = ()
+        self, terms: list[str], filters: "Filters", depth: int, weights: tuple[float, ...] = (5.0, 0.0, 1.0, 0.1)
     ) -> dict[int, float]:
-        """``ts_rank`` over the weighted tsvector (see :data:`TS_WEIGHTS`) of the ``depth`` best matches."""
+        """BM25 of the ``depth`` best documents matching any of ``terms``, as FTS5's ``bm25()`` computes it.
+
+        ``weights`` are per column (title, authority, request_text, body), the
+        tsvector's weights A, C, B, D. The GIN index finds the matches; the
+        IDFs and average length come from the table, each match's length from
+        ``documents.words``, and its term counts per column from ``ts_rank``
+        (see :func:`_counts_from_ranks`), so the scores are FTS5's up to
+        tokenisation and both engines rank alike.
+        """
+        import math
+
         if not terms:
             return {}
+        lexemes = self._lexemes(terms)
+        n, avgdl = self._corpus_size()
+        idf = {}
+        for lx in {lx for lx in lexemes.values() if lx}:
+            hits = self._lexeme_df(lx)
+            v = math.log((n - hits + 0.5) / (hits + 0.5))
+            idf[lx] = v if v > 0 else 1e-6
+        # Words in nearly every document (FTS5 floors their IDF at 1e-6) add
+        # nothing to a score but would make every document a match to rank.
+        kept = sorted(lx for lx, v in idf.items() if v > MIN_IDF) or sorted(idf)
+        if not kept:
+            return {}
         where, params = ("true", []) if filters.is_empty() else filters.sql("d")
-        sql = (
-            f"select d.id, ts_rank('{TS_WEIGHTS}', d.tsv, q, {TS_NORMALISATION}) as s "
-            f"from documents d, to_tsquery('{_CFG}', ?) q where d.tsv @@ q and {where} "
-            "order by s desc, d.id limit ?"
+        ranks = ", ".join(
+            f"ts_rank('{w}', d.tsv, ?::tsquery, 0)" for _ in kept for w in _CUMULATIVE_WEIGHTS
         )
-        return {r[0]: float(r[1]) for r in self._conn.execute(sql, [ts_query(terms), *params, depth])}
+        quoted = [_quote_lexeme(lx) for lx in kept]
+        rows = self._conn.execute(
+            f"select d.id, d.words, {ranks} from documents d where d.tsv @@ ?::tsquery and {where}",
+            [*(q for q in quoted for _ in _CUMULATIVE_WEIGHTS), " | ".join(quoted), *params],
+        ).fetchall()
+        col = (weights[0], weights[2], weights[1], weights[3])  # title A, request B, authority C, body D
+        k1, b = 1.2, 0.75
+        per_term = [lexemes[t] for t in terms if lexemes[t] in kept]  # one phrase per term, as in FTS5
+        scores = {}
+        for row in rows:
+            doc_id, words = row[0], row[1] or 0
+            norm = k1 * (1 - b + b * words / (avgdl or 1.0))
+            f = {}
+            for i, lx in enumerate(kept):
+                counts = _counts_from_ranks(row[2 + 4 * i : 6 + 4 * i])
+                f[lx] = sum(w * c for w, c in zip(col, counts))
+            scores[doc_id] = sum(idf[lx] * (f[lx] * (k1 + 1)) / (f[lx] + norm) for lx in per_term if f[lx])
+        return dict(sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:depth])
+
+    def _lexemes(self, terms: list[str]) -> dict[str, str | None]:
+        """Each term's stem under :data:`TS_CONFIG` (None for a term that yields none)."""
+        todo = [t for t in terms if t not in self._lexeme_cache]
+        if todo:
+            for t, arr in self._conn.execute(
+                f"select t, tsvector_to_array(to_tsvector('{_CFG}', t)) from unnest(?::text[]) t", [todo]
+            ):
+                self._lexeme_cache[t] = arr[0] if arr else None
+        return {t: self._lexeme_cache[t] for t in terms}
+
+    def _stats_key(self) -> tuple:
+        # Cheap (two index lookups): moves when documents are added or re-ingested.
+        return tuple(self._conn.execute("select max(id), max(ingested_at) from documents").fetchone())
+
+    def _corpus_size(self) -> tuple[int, float]:
+        """Documents and their average length, cached until the documents change."""
+        key = self._stats_key()
+        if self._stats is None or self._stats[0] != key:
+            n, avg = self._conn.execute("select count(*), avg(words) from documents").fetchone()
+            self._stats = (key, int(n), float(avg or 0.0))
+            self._df_cache.clear()
+        return self._stats[1], self._stats[2]
+
+    def _lexeme_df(self, lexeme: str) -> int:
+        if lexeme not in self._df_cache:
+            self._df_cache[lexeme] = self._conn.execute(
+                "select count(*) from documents where tsv @@ ?::tsquery", [_quote_lexeme(lexeme)]
+            ).fetchone()[0]
+        return self._df_cache[lexeme]
 
     def doc_frequency(self, term: str) -> int:
         """Documents whose keyword entry contains ``term`` (after stemming)."""
