@@ -364,3 +364,30 @@ def test_store_open_rejects_missing_database(pg_server):
 
     with pytest.raises(FoiSearchError, match="Cannot connect"):
         PostgresStore(pg_server.url("no_such_database"))
+
+
+# -- serve ------------------------------------------------------------------------------------
+
+
+def test_server_on_postgres_answers_and_reloads_after_an_index_run(pg_filled, pg_url):
+    from test_serve import _new_doc, get, running
+
+    from foi_search.serve.server import SearchService
+    from foi_search.services.indexing import build_index
+    from foi_search.store.postgres import PostgresStore
+
+    emb = FakeEmbedder()
+    build_index(pg_filled, embedder=emb)
+    with running(SearchService(pg_url, embedder=emb, notify=lambda m: None)) as srv:
+        h = get(srv, "/health")[1]
+        assert h["mode"] == "hybrid" and h["index_vectors"] > 0 and not h["index_stale"] and h["documents"] == 9
+        assert get(srv, "/search", q="HMO register")[1]["results"][0]["source_key"] == "hmo_register_northshire"
+        writer = PostgresStore(pg_url)  # another client, as a colleague's ingest would be
+        writer.save_document(_new_doc("zeppelins", "Zeppelin mooring masts on council land"))
+        assert get(srv, "/health")[1]["index_stale"] is True
+        build_index(writer, embedder=emb)
+        _, r = get(srv, "/search", q="zeppelin mooring masts")
+        assert r["mode"] == "hybrid" and r["results"][0]["source_key"] == "zeppelins"
+        h = get(srv, "/health")[1]
+        assert h["reloads"] == 1 and h["index_stale"] is False and h["documents"] == 10
+        writer.close()

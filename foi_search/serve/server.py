@@ -249,7 +249,9 @@ class SearchService:
         embedder=None,
         notify: Callable[[str], None] | None = None,
     ):
-        self.db = Path(db)
+        from foi_search.store.base import is_postgres_url
+
+        self.db = db if is_postgres_url(db) else Path(db)
         self.keyword_only = keyword_only
         self._index_dir = index_dir
         self._embedder = embedder
