@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from crawlsite import site_server  # noqa: F401 (fixture)
 from search_helpers import FakeEmbedder, fill_store, load_fixture_documents
 from test_search import HOSTILE
 
@@ -391,3 +392,21 @@ def test_server_on_postgres_answers_and_reloads_after_an_index_run(pg_filled, pg
         h = get(srv, "/health")[1]
         assert h["reloads"] == 1 and h["index_stale"] is False and h["documents"] == 10
         writer.close()
+
+
+# -- crawl --------------------------------------------------------------------------------------
+
+
+def test_crawl_on_postgres_then_resume_and_incremental(site_server, pg_url, tmp_path):
+    s = site_server("alaveteli")
+    args = ["alaveteli", "--base-url", s.base, "--authority", "exampleshire_county_council", "--delay", "0", "-q"]
+    for db in (pg_url, str(tmp_path / "foi.db")):
+        r = _run("--db", db, "crawl", *args, "--max-pages", "3", "--json")
+        first = json.loads(r.stdout)
+        assert r.exit_code == 0 and first["stopped"] == "max_pages" and first["documents"]["added"] == 1
+        r = _run("--db", db, "crawl", *args)
+        assert r.exit_code == 0 and "resume pass" in r.stdout, r.output
+        r = _run("--db", db, "crawl", *args, "--json")
+        assert json.loads(r.stdout)["mode"] == "incremental"
+    exports = [_run("--db", db, "export", "--jsonl").output for db in (pg_url, str(tmp_path / "foi.db"))]
+    assert exports[0] == exports[1] and exports[0]
