@@ -302,11 +302,16 @@ class PgVectorIndex:
         self.manifest = manifest
         self.manifest.index_type = self.index_type
         self._session_set = False
+        self._count: int | None = None
 
     @property
     def count(self) -> int:
-        """Vectors held (rows with an embedding)."""
-        return self.store.conn.execute("select count(*) from vectors where embedding is not null").fetchone()[0]
+        """Vectors held (rows with an embedding); counted once, then kept by ``add`` and ``remove``."""
+        if self._count is None:
+            self._count = self.store.conn.execute(
+                "select count(*) from vectors where embedding is not null"
+            ).fetchone()[0]
+        return self._count
 
     def add(self, ids: "np.ndarray", vectors: "np.ndarray", *, replace: bool = True) -> None:
         """Store the vectors of ``ids`` (their rows exist: :meth:`PgPassageIndex.sync` made them)."""
@@ -318,6 +323,7 @@ class PgVectorIndex:
                 "update vectors set embedding = ? where id = ?",
                 [(vec, int(i)) for i, vec in zip(ids, vectors)],
             )
+        self._count = None
 
     def remove(self, ids: "np.ndarray") -> int:
         """Forget the vectors of ``ids``; returns how many there were."""
@@ -328,7 +334,8 @@ class PgVectorIndex:
             cur = self.store.conn.execute(
                 "update vectors set embedding = null where id = any(?) and embedding is not null", [ids]
             )
-            return cur.rowcount
+        self._count = None
+        return cur.rowcount
 
     def ids(self) -> "np.ndarray":
         """Ids of the rows that hold a vector."""
@@ -376,6 +383,7 @@ class PgVectorIndex:
 
     def save(self, folder=None) -> None:
         """Record the manifest (the vectors are already committed)."""
+        self._count = None
         self.manifest.count = self.count
         self.manifest.built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.store.write_manifest(asdict(self.manifest))

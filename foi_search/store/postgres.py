@@ -74,27 +74,27 @@ for _k in range(1, 1025):
 _H2 = [v / 1.64493406685 for v in _H2]
 
 
-def _count_of(rank: float) -> int:
-    """The k whose :data:`_H2` value ``rank`` is (nearest)."""
-    import bisect
+def _counts_from_ranks(ranks):
+    """Per column (title, request, authority, body), lexeme counts from cumulative ts_ranks.
 
-    i = bisect.bisect_left(_H2, rank)
-    if i >= len(_H2):
-        return len(_H2) - 1
-    return i if i == 0 or _H2[i] - rank < rank - _H2[i - 1] else i - 1
-
-
-def _counts_from_ranks(ranks) -> tuple[int, int, int, int]:
-    """Per column (title, request, authority, body), a lexeme's count from its cumulative ts_ranks.
-
-    A document's tsvector holds title, request, authority and body in that
+    ``ranks`` is an array ``(..., 4)``; the result has the same shape. A
+    document's tsvector holds title, request, authority and body in that
     order, so the positions with weight A come first, then B, C, D: ranking
     one lexeme with weights 1 for A only, A+B, A+B+C and all gives H2 of the
-    running counts, which :func:`_count_of` inverts.
+    running counts (:data:`_H2`), inverted here by nearest value.
     """
-    running = [_count_of(float(r)) for r in ranks]
-    a, ab, abc, total = running
-    return a, max(ab - a, 0), max(abc - ab, 0), max(total - abc, 0)
+    import numpy as np
+
+    table = np.asarray(_H2)
+    i = np.clip(np.searchsorted(table, ranks), 1, len(table) - 1)
+    running = np.where(table[i] - ranks < ranks - table[i - 1], i, i - 1)
+    running = np.where(ranks <= 0, 0, running)
+    return np.maximum(np.diff(running, axis=-1, prepend=0), 0)
+
+
+def _sql_literal(text: str) -> str:
+    """``text`` as a SQL string literal (standard_conforming_strings: only quotes are doubled)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _quote_lexeme(lexeme: str) -> str:
@@ -127,8 +127,9 @@ class PgConnection:
         self.raw = raw
         self.depth = 0
 
-    def execute(self, sql: str, params: Any = None):
-        return self.raw.execute(_to_pg(sql), _params(params))
+    def execute(self, sql: str, params: Any = None, *, prepare: bool | None = None):
+        # prepare=False for statements whose text varies with the query (not worth a server-side plan).
+        return self.raw.execute(_to_pg(sql), _params(params), prepare=prepare)
 
     def executemany(self, sql: str, rows) -> None:
         rows = [_params(r) for r in rows]
@@ -341,7 +342,8 @@ class PostgresStore(Store):
         idf = {}
         for lx in {lx for lx in lexemes.values() if lx}:
             hits = self._lexeme_df(lx)
-            v = math.log((n - hits + 0.5) / (hits + 0.5))
+            # n and the hits are read a moment apart: a concurrent writer may make hits exceed n.
+            v = math.log(max((n - hits + 0.5) / (hits + 0.5), 1e-9))
             idf[lx] = v if v > 0 else 1e-6
         # Words in nearly every document (FTS5 floors their IDF at 1e-6) add
         # nothing to a score but would make every document a match to rank.
@@ -349,26 +351,41 @@ class PostgresStore(Store):
         if not kept:
             return {}
         where, params = ("true", []) if filters.is_empty() else filters.sql("d")
-        ranks = ", ".join(
-            f"ts_rank('{w}', d.tsv, ?::tsquery, 0)" for _ in kept for w in _CUMULATIVE_WEIGHTS
-        )
         quoted = [_quote_lexeme(lx) for lx in kept]
+        # Most matches hold few of the query's words: rank only those a document holds.
+        ranks = ", ".join(
+            f"case when d.tsv @@ {q}::tsquery then array["
+            + ", ".join(f"ts_rank('{w}', d.tsv, {q}::tsquery, 0)" for w in _CUMULATIVE_WEIGHTS)
+            + "] end"
+            for q in (_sql_literal(x) for x in quoted)
+        )
         rows = self._conn.execute(
             f"select d.id, d.words, {ranks} from documents d where d.tsv @@ ?::tsquery and {where}",
-            [*(q for q in quoted for _ in _CUMULATIVE_WEIGHTS), " | ".join(quoted), *params],
+            [" | ".join(quoted), *params],
+            prepare=False,
         ).fetchall()
-        col = (weights[0], weights[2], weights[1], weights[3])  # title A, request B, authority C, body D
+        if not rows:
+            return {}
+        import numpy as np
+
+        col = np.array([weights[0], weights[2], weights[1], weights[3]])  # title A, request B, authority C, body D
+        ids = np.array([r[0] for r in rows], dtype="int64")
+        words = np.array([r[1] or 0 for r in rows], dtype="float64")
+        zero = [0.0] * 4
+        ranks_arr = np.array([[x if x is not None else zero for x in r[2:]] for r in rows], dtype="float64")
+        counts = _counts_from_ranks(ranks_arr.reshape(len(rows), len(kept), 4))
+        f = counts @ col  # (docs, lexemes): FTS5's column-weighted frequency
         k1, b = 1.2, 0.75
-        per_term = [lexemes[t] for t in terms if lexemes[t] in kept]  # one phrase per term, as in FTS5
-        scores = {}
-        for row in rows:
-            doc_id, words = row[0], row[1] or 0
-            norm = k1 * (1 - b + b * words / (avgdl or 1.0))
-            f = {}
-            for i, lx in enumerate(kept):
-                counts = _counts_from_ranks(row[2 + 4 * i : 6 + 4 * i])
-                f[lx] = sum(w * c for w, c in zip(col, counts))
-            scores[doc_id] = sum(idf[lx] * (f[lx] * (k1 + 1)) / (f[lx] + norm) for lx in per_term if f[lx])
+        norm = k1 * (1 - b + b * words / (avgdl or 1.0))
+        # One phrase per query term, as FTS5 scores "a" OR "b" (two terms with one stem count twice).
+        pos = {lx: i for i, lx in enumerate(kept)}
+        total = np.zeros(len(rows))
+        for t in terms:
+            lx = lexemes[t]
+            if lx in pos:
+                fi = f[:, pos[lx]]
+                total += idf[lx] * (fi * (k1 + 1)) / (fi + norm)
+        scores = dict(zip(ids.tolist(), total.tolist()))
         return dict(sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:depth])
 
     def _lexemes(self, terms: list[str]) -> dict[str, str | None]:
