@@ -281,6 +281,10 @@ def main() -> None:
     ap.add_argument("--out", help="Write the results as JSON here.")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import signal
+
+    # A killed bench still stops its PostgreSQL server (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     work = Path(args.work)
     shutil.rmtree(work, ignore_errors=True)

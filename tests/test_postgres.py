@@ -295,6 +295,22 @@ def test_migrate_copies_everything_resumes_after_a_kill_and_searches_the_same(sq
     target.close()
 
 
+def test_migrate_cli_copies_then_has_nothing_left(store, pg_url, db_path):
+    fill_store(store)
+    r = _run("--db", str(db_path), "migrate", "--to", pg_url, "--json")
+    assert r.exit_code == 0, r.output
+    first = json.loads(r.stdout)
+    assert first["copied"]["documents"] == 9 and not first["resumed"]
+    again = json.loads(_run("--db", str(db_path), "migrate", "--to", pg_url, "--json").stdout)
+    assert again["resumed"] and sum(again["copied"].values()) == 0
+    assert _run("--db", pg_url, "export", "--jsonl").output == _run("--db", str(db_path), "export", "--jsonl").output
+
+
+def test_demo_never_touches_a_shared_database(pg_url):
+    r = _run("--db", pg_url, "demo")
+    assert r.exit_code == 2 and "own SQLite file" in r.output
+
+
 def test_migrate_cli_refuses_a_database_with_other_data(store, pg_filled, pg_url, db_path):
     fill_store(store)
     r = _run("--db", str(db_path), "migrate", "--to", pg_url)
@@ -410,3 +426,24 @@ def test_crawl_on_postgres_then_resume_and_incremental(site_server, pg_url, tmp_
         assert json.loads(r.stdout)["mode"] == "incremental"
     exports = [_run("--db", db, "export", "--jsonl").output for db in (pg_url, str(tmp_path / "foi.db"))]
     assert exports[0] == exports[1] and exports[0]
+
+
+def test_bulk_index_build_drops_and_rebuilds_hnsw(pg_filled, monkeypatch):
+    import index.collection as collection
+    from foi_search.services.indexing import build_index
+
+    monkeypatch.setattr(collection, "BULK_REINDEX_MIN", 1)
+    seen = []
+    real_begin = collection.PgPassageIndex.begin_bulk
+
+    def spy(self, pending):
+        real_begin(self, pending)
+        seen.append(pg_filled.conn.execute("select to_regclass('idx_vectors_embedding')").fetchone()[0])
+
+    monkeypatch.setattr(collection.PgPassageIndex, "begin_bulk", spy)
+    emb = FakeEmbedder()
+    build_index(pg_filled, embedder=emb)
+    assert seen == [None]  # dropped while loading
+    assert pg_filled.conn.execute("select to_regclass('idx_vectors_embedding')").fetchone()[0] is not None
+    s = Searcher(pg_filled, embedder=emb, notify=lambda m: None)
+    assert s.search("HMO register").results[0].source_key == "hmo_register_northshire"

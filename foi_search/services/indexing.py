@@ -209,6 +209,7 @@ def build_index(
         import numpy as np
 
         unsaved: list[int] = []
+        pidx.begin_bulk(pending)
         last_id, batches = 0, 0
         while True:
             rows = pidx.pending_rows(last_id, batch_size)
@@ -230,6 +231,7 @@ def build_index(
                 pidx.commit(index, unsaved)
                 unsaved = []
         pidx.commit(index, unsaved)
+        pidx.end_bulk()
     target = choose_index_type(index.count) if index_type == "auto" else index_type
     converted = target != index.index_type and index.index_type == "flat" and index.count > 0
     if converted:

@@ -89,9 +89,15 @@ def migrate_to_postgres(
             "Migrate into an empty database.",
         )
     vectors = _faiss_vectors(source)
+    from index.collection import PassageIndex
+
+    # Many vectors load faster without the HNSW index, built once at the end.
+    pg_index = PassageIndex(target)
+    pg_index.begin_bulk(len(vectors))
     for table in TABLES:
         report.copied[table] = _copy_table(source, target, key, table, done.get(table, 0), batch, vectors, report,
                                            progress)
+    pg_index.end_bulk()
     _reset_sequences(target)
     _copy_manifest(source, target)
     report.seconds = round(time.perf_counter() - start, 2)
