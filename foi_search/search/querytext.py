@@ -70,8 +70,6 @@ def query_terms(text: str, *, limit: int = MAX_TERMS) -> list[str]:
     return seen
 
 
-
-
 def clean_query(text: str) -> str:
     """The query without "has this already been released?" framing.
 
