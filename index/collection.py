@@ -291,6 +291,8 @@ def index_status(store: "Store", index_dir: str | Path | None = None) -> IndexSt
 EF_SEARCH = 1000
 #: Rows an iterative HNSW scan may visit before it stops.
 MAX_SCAN_TUPLES = 40_000
+#: Passages one vector search returns at most.
+MAX_RESULTS = 2000
 #: Adding at least this many vectors, and more than are indexed already, drops
 #: the HNSW index and builds it afterwards in one go.
 BULK_REINDEX_MIN = 10_000
@@ -369,14 +371,18 @@ class PgVectorIndex:
             self.store.conn.execute("set hnsw.iterative_scan = relaxed_order")
             self.store.conn.execute(f"set hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
             self._session_set = True
+        # Past MAX_RESULTS an HNSW scan costs more than the tail is worth (2,000
+        # is as deep as ranking reads passages: signals.PASSAGE_DEPTH); FAISS pads
+        # with -1 past its count, and so does this.
         k = max(1, k)
+        want = min(k, MAX_RESULTS)
         all_scores = np.full((len(q), k), -1.0, dtype="float32")
         all_ids = np.full((len(q), k), -1, dtype="int64")
         for n, vec in enumerate(q):
             rows = self.store.conn.execute(
                 "select id, 1 - (embedding <=> ?) as s from vectors where embedding is not null "
                 "order by embedding <=> ? limit ?",
-                [vec, vec, k],
+                [vec, vec, want],
             ).fetchall()
             # relaxed_order may return a few rows out of order: sort as FAISS would.
             rows.sort(key=lambda r: (-r[1], r[0]))

@@ -64,6 +64,8 @@ def redact_url(url: str) -> str:
 
 #: Below this IDF a word is in most documents (FTS5 floors such IDFs at 1e-6).
 MIN_IDF = 0.01
+#: Documents keyword search ranks at most (those holding the query's rarer words).
+MAX_CANDIDATES = 2000
 #: ts_rank weights {D, C, B, A} that count positions of: A; A+B; A+B+C; all.
 _CUMULATIVE_WEIGHTS = ("{0,0,0,1}", "{0,0,1,1}", "{0,1,1,1}", "{1,1,1,1}")
 #: ts_rank of one lexeme with k positions of weight 1 first in the list:
@@ -350,18 +352,33 @@ class PostgresStore(Store):
         kept = sorted(lx for lx, v in idf.items() if v > MIN_IDF) or sorted(idf)
         if not kept:
             return {}
+        # Candidates: documents holding the rarer words, as many as MAX_CANDIDATES
+        # allows (at least the rarest word's). A document holding only common words
+        # scores little and would rank after them; ranking every document that holds
+        # a common word costs seconds on a large store. Small stores rank every match.
+        by_rarity = sorted(kept, key=lambda lx: (self._lexeme_df(lx), lx))
+        match, total = [], 0
+        for lx in by_rarity:
+            if match and total + self._lexeme_df(lx) > MAX_CANDIDATES:
+                break
+            match.append(lx)
+            total += self._lexeme_df(lx)
         where, params = ("true", []) if filters.is_empty() else filters.sql("d")
         quoted = [_quote_lexeme(lx) for lx in kept]
         # Most matches hold few of the query's words: rank only those a document holds.
         ranks = ", ".join(
-            f"case when d.tsv @@ {q}::tsquery then array["
-            + ", ".join(f"ts_rank('{w}', d.tsv, {q}::tsquery, 0)" for w in _CUMULATIVE_WEIGHTS)
+            f"case when t.v @@ {q}::tsquery then array["
+            + ", ".join(f"ts_rank('{w}', t.v, {q}::tsquery, 0)" for w in _CUMULATIVE_WEIGHTS)
             + "] end"
             for q in (_sql_literal(x) for x in quoted)
         )
         rows = self._conn.execute(
-            f"select d.id, d.words, {ranks} from documents d where d.tsv @@ ?::tsquery and {where}",
-            [" | ".join(quoted), *params],
+            # The lateral copy (offset 0 keeps it a subquery) reads the tsvector from
+            # TOAST once per document instead of once per function call.
+            f"select d.id, d.words, {ranks} from documents d "
+            f"cross join lateral (select d.tsv || ''::tsvector as v offset 0) t "
+            f"where d.tsv @@ ?::tsquery and {where}",
+            [" | ".join(_quote_lexeme(lx) for lx in match), *params],
             prepare=False,
         ).fetchall()
         if not rows:
