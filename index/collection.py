@@ -523,9 +523,13 @@ class PgPassageIndex(PassageIndex):
     def end_bulk(self) -> None:
         """(Re)build the HNSW index if it is missing (after a bulk load, or a run killed during one)."""
         self.store.conn.execute(f"set maintenance_work_mem = '{BULK_MAINTENANCE_MEM}'")
+        missing = self.store.conn.execute("select to_regclass('idx_vectors_embedding')").fetchone()[0] is None
         self.store.conn.execute(
             "create index if not exists idx_vectors_embedding on vectors using hnsw (embedding vector_cosine_ops)"
         )
+        if missing:
+            # After a bulk load the planner's statistics are stale until autovacuum comes round.
+            self.store.conn.execute("analyze vectors")
 
     def save_views_copy(self) -> None:
         """Nothing to copy: the views are read from the database."""
