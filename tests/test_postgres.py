@@ -36,7 +36,8 @@ def _run(*args: str):
 def test_unreachable_server_and_bad_url_are_one_line_exit_2():
     from foi_search.store.pg_embedded import free_port
 
-    for url in (f"postgresql://someone@127.0.0.1:{free_port()}/foi", "postgresql://someone@127.0.0.1:notaport/foi"):
+    for url in (f"postgresql://someone@127.0.0.1:{free_port()}/foi", "postgresql://someone@127.0.0.1:notaport/foi",
+                "postgresql://x@[bad/y", "postgresql://x@host/db?sslmode=nonsense", "postgresql://"):
         r = _run("--db", url, "stats")
         assert r.exit_code == 2, r.output
         lines = r.output.strip().splitlines()
@@ -47,7 +48,7 @@ def test_password_never_shown(pg_server):
     from foi_search.store.pg_embedded import free_port
 
     r = _run("--db", f"postgresql://u:s3cret@127.0.0.1:{free_port()}/foi", "stats")
-    assert r.exit_code == 2 and "s3cret" not in r.output
+    assert r.exit_code == 2 and "s3cret" not in r.output and "u@127.0.0.1" in r.output
 
 
 def test_environment_variable_selects_postgres(pg_url, monkeypatch):

@@ -25,7 +25,6 @@ import re
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 from foi_search.core.errors import FoiSearchError
 from foi_search.store import pg_migrations
@@ -51,15 +50,8 @@ def ts_query(terms: list[str], weights: str = "") -> str:
 
 
 def redact_url(url: str) -> str:
-    """The URL without its password, for messages and ``stats``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}@{host}" if parts.username else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    """The URL without its password, for messages and ``stats`` (never fails, even on a malformed URL)."""
+    return re.sub(r"^([a-z]+://[^:/@?#]*):[^@/?#]*@", r"\1@", url)
 
 
 #: Below this IDF a word is in most documents (FTS5 floors such IDFs at 1e-6).
@@ -169,22 +161,24 @@ def connect(url: str):
     shown = redact_url(url)
     try:
         raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
-    except psycopg.ProgrammingError as e:
-        raise FoiSearchError(
-            f"Not a usable PostgreSQL URL: {shown} ({_first_line(e)}).",
-            "Write it as postgresql://USER@HOST:PORT/DBNAME.",
-        ) from e
     except psycopg.OperationalError as e:
         raise FoiSearchError(
-            f"Cannot connect to {shown}: {_first_line(e)}.",
+            f"Cannot connect to {shown}: {_first_line(e)}",
             "Check that the server runs, the database exists and the user may connect.",
+        ) from e
+    except (psycopg.Error, ValueError) as e:
+        raise FoiSearchError(
+            f"Not a usable PostgreSQL URL: {shown} ({_first_line(e).rstrip('.')}).",
+            "Write it as postgresql://USER@HOST:PORT/DBNAME.",
         ) from e
     return raw
 
 
 def _first_line(e: Exception) -> str:
+    """The last line of a driver message, as one sentence."""
     text = str(e).strip().splitlines()
-    return (text[-1] if text else type(e).__name__).strip().rstrip(".")
+    line = (text[-1] if text else type(e).__name__).strip()
+    return line if line.endswith((".", "?", "!")) else line + "."
 
 
 class PostgresStore(Store):
@@ -219,7 +213,7 @@ class PostgresStore(Store):
         except Exception as e:
             raw.close()
             raise FoiSearchError(
-                f"Cannot set up the foi-search schema in {self.path}: {_first_line(e)}.",
+                f"Cannot set up the foi-search schema in {self.path}: {_first_line(e)}",
                 "The user needs CREATE rights, and pgvector must be installed (CREATE EXTENSION vector).",
             ) from e
 
