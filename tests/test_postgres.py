@@ -7,6 +7,7 @@ PostgreSQL and the answers are compared.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -448,3 +449,27 @@ def test_bulk_index_build_drops_and_rebuilds_hnsw(pg_filled, monkeypatch):
     assert pg_filled.conn.execute("select to_regclass('idx_vectors_embedding')").fetchone()[0] is not None
     s = Searcher(pg_filled, embedder=emb, notify=lambda m: None)
     assert s.search("HMO register").results[0].source_key == "hmo_register_northshire"
+
+
+def test_concurrent_cli_ingests_store_each_document_once(pg_url):
+    import subprocess
+    import sys
+
+    from foi_search.store.postgres import PostgresStore
+
+    PostgresStore(pg_url).close()
+    cmd = [sys.executable, "-m", "foi_search", "--db", pg_url, "ingest", str(EXTRACT)]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    reader = [sys.executable, "-m", "foi_search", "--db", pg_url, "search", "--keyword-only", "parking permits"]
+    searched = subprocess.run(reader, capture_output=True, text=True)
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert searched.returncode in (0, 1), searched.stderr
+    s = PostgresStore(pg_url)
+    assert s.conn.execute("select count(*) from documents").fetchone()[0] == 16
+    assert s.conn.execute("select count(*) from authorities").fetchone()[0] == len(
+        {r[0] for r in s.conn.execute("select distinct authority from documents where authority is not null")}
+    )
+    added = sum(int(re.search(r"\((\d+) new", out).group(1)) for out, _ in outs)
+    assert added == 16  # each document added by exactly one of the writers
+    s.close()
