@@ -7,6 +7,8 @@ A :class:`PassageIndex` owns, for one store,
 * the FAISS file and its manifest in the index folder (:mod:`index.vector_index`),
 * the document summary vectors (``doc_views`` and their memory-mapped copy,
   :mod:`index.docviews`),
+* for a PostgreSQL store, the same held in the database with pgvector
+  (:class:`PgPassageIndex`),
 * whether all of that is in step with the store (:meth:`PassageIndex.status`)
   and a key that changes when a reader should reload (:meth:`PassageIndex.reload_key`).
 
@@ -17,7 +19,8 @@ Like llm's ``Collection``: callers never touch the table or the files directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +28,8 @@ from foi_search.core.config import index_dir_for
 from foi_search.core.errors import FoiSearchError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
     from foi_search.store import Store
     from index.vector_index import VectorIndex
 
@@ -62,6 +67,13 @@ class PassageIndex:
         store: The open store.
         folder: The index folder (default: beside the database).
     """
+
+    def __new__(cls, store: "Store", folder: str | Path | None = None):
+        # A PostgreSQL store keeps its vectors in the database (pgvector): the
+        # same interface, another owner of the state (PgPassageIndex below).
+        if cls is PassageIndex and getattr(store, "backend", "sqlite") == "postgresql":
+            cls = PgPassageIndex
+        return super().__new__(cls)
 
     def __init__(self, store: "Store", folder: str | Path | None = None):
         self.store = store
@@ -106,6 +118,20 @@ class PassageIndex:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     # -- reading -----------------------------------------------------------------
+
+    def open_vectors(self) -> "VectorIndex":
+        """The index on disk, to extend (a writer's copy, not the one readers share)."""
+        from index.model import DIMENSION, MODEL_NAME
+        from index.vector_index import VectorIndex
+
+        return VectorIndex.load(self.folder, model=MODEL_NAME, dimension=DIMENSION)
+
+    def new_vectors(self) -> "VectorIndex":
+        """An empty index for this store's model."""
+        from index.model import DIMENSION, MODEL_NAME
+        from index.vector_index import VectorIndex
+
+        return VectorIndex(MODEL_NAME, DIMENSION)
 
     def load(self) -> "VectorIndex":
         """The FAISS index on disk, loaded once per version per process."""
@@ -217,6 +243,12 @@ class PassageIndex:
             [after, limit],
         ).fetchall()
 
+    def begin_bulk(self, pending: int) -> None:
+        """About to add ``pending`` vectors (FAISS: nothing to prepare)."""
+
+    def end_bulk(self) -> None:
+        """Done adding vectors."""
+
     def commit(self, index: "VectorIndex", ids: list[int]) -> None:
         """Save the index file, then mark ``ids`` as in it (the order that makes a kill safe)."""
         index.save(self.folder)
@@ -241,3 +273,263 @@ class PassageIndex:
 def index_status(store: "Store", index_dir: str | Path | None = None) -> IndexStatus:
     """Shorthand for ``PassageIndex(store, index_dir).status()``."""
     return PassageIndex(store, index_dir).status()
+
+
+# -- PostgreSQL: pgvector inside the database instead of a FAISS file ------------------------
+#
+# :class:`PgPassageIndex` is what :class:`PassageIndex` gives for a PostgreSQL
+# store: the same steps (``sync``, ``reconcile``, ``commit``, ``load``,
+# ``views``...) so ``foi-search index`` and search run unchanged.
+# :class:`PgVectorIndex` stands where :class:`index.vector_index.VectorIndex`
+# does: its vectors are ``vectors.embedding`` (HNSW, cosine), its manifest a
+# row of ``index_manifest``. Adding vectors writes them in one transaction per
+# batch, so there is no separate file to keep in step; ``indexed`` flags are
+# still reconciled with the rows that hold an embedding, as for FAISS.
+
+#: HNSW candidates kept per query (pgvector's maximum); with iterative scans a
+#: query still returns as many rows as asked for (search asks for thousands).
+EF_SEARCH = 1000
+#: Rows an iterative HNSW scan may visit before it stops.
+MAX_SCAN_TUPLES = 40_000
+#: Passages one vector search returns at most.
+MAX_RESULTS = 2000
+#: Adding at least this many vectors, and more than are indexed already, drops
+#: the HNSW index and builds it afterwards in one go.
+BULK_REINDEX_MIN = 10_000
+#: Memory for that build (the graph of 1M 384-d vectors is ~2 GB; 100k fit here).
+BULK_MAINTENANCE_MEM = "512MB"
+
+
+class PgVectorIndex:
+    """Cosine search over ``vectors.embedding``, with :class:`~index.vector_index.VectorIndex`'s interface.
+
+    Args:
+        store: The PostgreSQL store.
+        manifest: Its manifest (model, dimension...).
+    """
+
+    index_type = "hnsw"
+
+    def __init__(self, store, manifest):
+        self.store = store
+        self.manifest = manifest
+        self.manifest.index_type = self.index_type
+        self._session_set = False
+        self._count: int | None = None
+
+    @property
+    def count(self) -> int:
+        """Vectors held (rows with an embedding); counted once, then kept by ``add`` and ``remove``."""
+        if self._count is None:
+            self._count = self.store.conn.execute(
+                "select count(*) from vectors where embedding is not null"
+            ).fetchone()[0]
+        return self._count
+
+    def add(self, ids: "np.ndarray", vectors: "np.ndarray", *, replace: bool = True) -> None:
+        """Store the vectors of ``ids`` (their rows exist: :meth:`PgPassageIndex.sync` made them)."""
+        import numpy as np
+
+        vectors = np.asarray(vectors, dtype="float32")
+        with self.store.transaction():
+            self.store.conn.executemany(
+                "update vectors set embedding = ? where id = ?",
+                [(vec, int(i)) for i, vec in zip(ids, vectors)],
+            )
+        self._count = None
+
+    def remove(self, ids: "np.ndarray") -> int:
+        """Forget the vectors of ``ids``; returns how many there were."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return 0
+        with self.store.transaction():
+            cur = self.store.conn.execute(
+                "update vectors set embedding = null where id = any(?) and embedding is not null", [ids]
+            )
+        self._count = None
+        return cur.rowcount
+
+    def ids(self) -> "np.ndarray":
+        """Ids of the rows that hold a vector."""
+        import numpy as np
+
+        rows = self.store.conn.execute("select id from vectors where embedding is not null").fetchall()
+        return np.asarray([r[0] for r in rows], dtype="int64")
+
+    def search(self, vectors: "np.ndarray", k: int) -> tuple["np.ndarray", "np.ndarray"]:
+        """Top-``k`` cosine scores and ids per query vector (HNSW, approximate), as FAISS gives them."""
+        import numpy as np
+
+        q = np.asarray(vectors, dtype="float32")
+        if q.ndim == 1:
+            q = q[None, :]
+        if not self._session_set:
+            # Session settings: a wide candidate list, and iterative scans so a
+            # query asking for thousands of rows gets them.
+            self.store.conn.execute(f"set hnsw.ef_search = {EF_SEARCH}")
+            self.store.conn.execute("set hnsw.iterative_scan = relaxed_order")
+            self.store.conn.execute(f"set hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
+            self._session_set = True
+        # Past MAX_RESULTS an HNSW scan costs more than the tail is worth (2,000
+        # is as deep as ranking reads passages: signals.PASSAGE_DEPTH); FAISS pads
+        # with -1 past its count, and so does this.
+        k = max(1, k)
+        want = min(k, MAX_RESULTS)
+        all_scores = np.full((len(q), k), -1.0, dtype="float32")
+        all_ids = np.full((len(q), k), -1, dtype="int64")
+        for n, vec in enumerate(q):
+            rows = self.store.conn.execute(
+                "select id, 1 - (embedding <=> ?) as s from vectors where embedding is not null "
+                "order by embedding <=> ? limit ?",
+                [vec, vec, want],
+            ).fetchall()
+            # relaxed_order may return a few rows out of order: sort as FAISS would.
+            rows.sort(key=lambda r: (-r[1], r[0]))
+            for j, (i, s) in enumerate(rows):
+                all_ids[n, j], all_scores[n, j] = i, s
+        return all_scores, all_ids
+
+    def to_ivf(self, kind: str = "", **_):
+        """HNSW needs no conversion as it grows."""
+        return self
+
+    def memory_bytes(self) -> int:
+        """Bytes of the HNSW index on the server."""
+        return self.store.conn.execute("select pg_relation_size('idx_vectors_embedding')").fetchone()[0]
+
+    def save(self, folder=None) -> None:
+        """Record the manifest (the vectors are already committed)."""
+        self._count = None
+        self.manifest.count = self.count
+        self.manifest.built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.store.write_manifest(asdict(self.manifest))
+
+    save_manifest = save
+
+
+class PgPassageIndex(PassageIndex):
+    """:class:`PassageIndex` for a PostgreSQL store (see the module docstring)."""
+
+    def __init__(self, store, folder=None):
+        self.store = store
+        self.folder = folder if folder is not None else f"{store.path}#vectors"
+
+    # -- state -------------------------------------------------------------------
+
+    def _manifest(self):
+        from index.vector_index import Manifest
+
+        data = self.store.read_manifest()
+        return Manifest.from_json(data) if data else None
+
+    def exists(self) -> bool:
+        return self.store.manifest_version() is not None
+
+    def status(self) -> IndexStatus:
+        m = self._manifest()
+        if m is None:
+            return IndexStatus(str(self.folder), exists=False, vectors=0, stale=True)
+        return IndexStatus(str(self.folder), True, m.count, m.store_state != self.fingerprint(), m.index_type,
+                           m.built_at)
+
+    def reload_key(self) -> tuple | None:
+        v = self.store.manifest_version()
+        return None if v is None else ("pg", v)
+
+    # -- reading -----------------------------------------------------------------
+
+    def open_vectors(self) -> PgVectorIndex:
+        """The index as stored, refusing one made with another model."""
+        from index.model import DIMENSION, MODEL_NAME
+        from index.vector_index import IndexMismatch
+
+        m = self._manifest()
+        if m is None:
+            raise FoiSearchError(f"No vector index in {self.store.path} yet.", "Run 'foi-search index'.")
+        if m.model != MODEL_NAME or m.dimension != DIMENSION:
+            raise IndexMismatch(
+                f"The vectors in {self.store.path} were made with {m.model} ({m.dimension} dimensions).",
+                "Run 'foi-search index --rebuild'.",
+            )
+        return PgVectorIndex(self.store, m)
+
+    def new_vectors(self) -> PgVectorIndex:
+        from index.model import DIMENSION, MODEL_NAME
+        from index.vector_index import Manifest
+
+        return PgVectorIndex(self.store, Manifest(model=MODEL_NAME, dimension=DIMENSION))
+
+    load = open_vectors
+
+    def views(self):
+        from index.docviews import load_doc_views
+        from index.model import DIMENSION, MODEL_NAME
+
+        return load_doc_views(self.store, MODEL_NAME, DIMENSION, cache_dir=None)
+
+    def unit_texts(self, rows: list[tuple[int, str, int]]) -> list[tuple[int, str]]:
+        from index.chunking import chunk_text
+
+        hashes = sorted({h for _, h, _ in rows})
+        texts = dict(
+            self.store.conn.execute(
+                "select distinct on (content_hash) content_hash, text from passages where content_hash = any(?) "
+                "order by content_hash, id",
+                [hashes],
+            ).fetchall()
+        )
+        out = []
+        for i, h, c in rows:
+            t = texts.get(h)
+            if t is None:
+                continue
+            pieces = chunk_text(t)
+            if c < len(pieces):
+                out.append((i, pieces[c]))
+        return out
+
+    # -- writing -------------------------------------------------------------------
+
+    def sync(self, wanted: set[tuple[str, int]]) -> list[int]:
+        have = {(h, c): i for i, h, c in self.store.conn.execute("select id, content_hash, chunk from vectors")}
+        missing = sorted(wanted - have.keys())
+        if missing:
+            with self.store.transaction():
+                self.store.conn.executemany(
+                    "insert into vectors (content_hash, chunk, indexed) values (?, ?, 0) on conflict do nothing",
+                    missing,
+                )
+        return sorted(i for key, i in have.items() if key not in wanted)
+
+    def commit(self, index, ids: list[int]) -> None:
+        """Mark ``ids`` as indexed (their vectors were written by ``add``) and record the manifest."""
+        if ids:
+            with self.store.transaction():
+                self.store.conn.execute("update vectors set indexed = 1 where id = any(?)", [list(ids)])
+        index.save()
+
+    def begin_bulk(self, pending: int) -> None:
+        """Before adding many vectors, drop the HNSW index; :meth:`end_bulk` builds it in one go.
+
+        pgvector builds a graph over loaded rows many times faster than it
+        inserts them one by one; meanwhile searches stay correct (an exact scan).
+        """
+        if pending >= BULK_REINDEX_MIN and pending >= self.store.conn.execute(
+            "select count(*) from vectors where embedding is not null"
+        ).fetchone()[0]:
+            self.store.conn.execute("drop index if exists idx_vectors_embedding")
+
+    def end_bulk(self) -> None:
+        """(Re)build the HNSW index if it is missing (after a bulk load, or a run killed during one)."""
+        self.store.conn.execute(f"set maintenance_work_mem = '{BULK_MAINTENANCE_MEM}'")
+        missing = self.store.conn.execute("select to_regclass('idx_vectors_embedding')").fetchone()[0] is None
+        self.store.conn.execute(
+            "create index if not exists idx_vectors_embedding on vectors using hnsw (embedding vector_cosine_ops)"
+        )
+        if missing:
+            # After a bulk load the planner's statistics are stale until autovacuum comes round.
+            self.store.conn.execute("analyze vectors")
+
+    def save_views_copy(self) -> None:
+        """Nothing to copy: the views are read from the database."""

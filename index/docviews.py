@@ -98,15 +98,9 @@ def build_doc_views(
                 items.append((doc_id, h, view, text))
         vecs = embedder.embed([t for *_, t in items]) if items else np.zeros((0, embedder.dimension), "float32")
         with store.transaction():
-            store.conn.executemany(
-                "delete from doc_views where document_id = ?", [(doc_id,) for doc_id, *_ in batch]
-            )
-            store.conn.executemany(
-                "insert into doc_views (document_id, view, model, doc_hash, vector, policy) values (?, ?, ?, ?, ?, ?)",
-                [
-                    (doc_id, view, model, h, np.asarray(v, dtype="float32").tobytes(), POLICY)
-                    for (doc_id, h, view, _), v in zip(items, vecs)
-                ],
+            store.replace_doc_views(
+                [doc_id for doc_id, *_ in batch],
+                [(doc_id, view, model, h, v, POLICY) for (doc_id, h, view, _), v in zip(items, vecs)],
             )
         done += len(batch)
         if progress:
@@ -236,11 +230,7 @@ def _load_cache(store: Store, model: str, dimension: int, folder) -> DocViews | 
 def _read_views(store: Store, model: str, dimension: int) -> DocViews:
     import numpy as np
 
-    rows = store.conn.execute(
-        """select v.document_id, v.view, v.vector from doc_views v join documents d
-           on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = ? order by v.document_id""",
-        [model],
-    ).fetchall()
+    rows = store.doc_view_rows(model)
     ids: list[int] = []
     pos: dict[int, int] = {}
     for doc_id, _, _ in rows:
@@ -249,8 +239,7 @@ def _read_views(store: Store, model: str, dimension: int) -> DocViews:
             ids.append(doc_id)
     matrix = np.zeros((len(ids), len(VIEWS), dimension), dtype="float32")
     vindex = {v: i for i, v in enumerate(VIEWS)}
-    for doc_id, view, blob in rows:
-        vec = np.frombuffer(blob, dtype="float32")
+    for doc_id, view, vec in rows:
         if view in vindex and vec.shape[0] == dimension:
             matrix[pos[doc_id], vindex[view]] = vec
     # A missing view (no request text) repeats a present one, so it can never

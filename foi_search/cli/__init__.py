@@ -16,13 +16,14 @@ from foi_search.cli.crawl import crawl as crawl_command, purge_raw as purge_raw_
 from foi_search.cli.eval import eval_group
 from foi_search.cli.index import index_command
 from foi_search.cli.ingest import demo, ingest
+from foi_search.cli.migrate import migrate_command
 from foi_search.cli.records import export, show, stats
 from foi_search.cli.search import exists_command, precedents_command, search_command
 from foi_search.cli.serve import serve_command
 
 for _command in (
     ingest, index_command, search_command, precedents_command, exists_command, show, export, stats,
-    eval_group, crawl_command, purge_raw_command, serve_command, demo,
+    eval_group, crawl_command, purge_raw_command, serve_command, demo, migrate_command,
 ):
     cli.add_command(_command)
 

@@ -37,10 +37,11 @@ class _Group(click.Group):
 @click.version_option(package_name="foi-search")
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False),
     envvar="FOI_SEARCH_DB",
-    help="SQLite database file (default: $FOI_SEARCH_DB, else in the user data folder). "
-    "The vector index lives beside it in NAME.index/.",
+    metavar="PATH|URL",
+    help="SQLite database file, or postgresql://USER@HOST:PORT/DBNAME for a shared server "
+    "(default: $FOI_SEARCH_DB, else in the user data folder). A SQLite file's vector index lives "
+    "beside it in NAME.index/; PostgreSQL keeps vectors in the database (pgvector).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.pass_context
@@ -57,5 +58,7 @@ def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
     from foi_search.core.config import default_db_path
 
     ctx.ensure_object(dict)
-    ctx.obj["db"] = Path(db) if db else default_db_path()
+    from foi_search.store.base import is_postgres_url
+
+    ctx.obj["db"] = (db if is_postgres_url(db) else Path(db)) if db else default_db_path()
     ctx.obj["debug"] = debug

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from foi_search.cli.util import EXIT_ERROR, EXIT_OK, emit_json, open_store
+from foi_search.cli.util import EXIT_ERROR, EXIT_OK, CliError, emit_json, open_store
 
 
 @click.command()
@@ -41,7 +41,12 @@ def demo(ctx: click.Context, as_json: bool) -> None:
     from foi_search.core.config import default_db_path
     from foi_search.services.demo import run_demo
 
+    from foi_search.store.base import is_postgres_url
+
     db = ctx.obj["db"]
+    if is_postgres_url(db):
+        # The demo starts from an empty store; it never wipes a shared database.
+        raise CliError("The demo makes its own SQLite file; run it without a postgresql:// --db.")
     if ctx.find_root().get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
         # Never touch the user's real database: the demo gets its own file.
         db = default_db_path().with_name("demo.db")

@@ -22,10 +22,10 @@ class CliError(click.ClickException):
 
 
 def open_store(ctx: click.Context, *, create: bool = False):
-    from foi_search.store import Store
+    from foi_search.store.base import open_store as open_target
 
     try:
-        return Store(ctx.obj["db"], create=create)
+        return open_target(ctx.obj["db"], create=create)
     except FoiSearchError as e:
         raise CliError(str(e)) from e
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from foi_search.core.domain import RELEASED_OUTCOMES, UNSHOWN_ROLES
 from foi_search.core.exemptions import describe
 from foi_search.core.filters import Filters
-from foi_search.search.querytext import TermMatcher, fts_query, jaccard, query_terms, shingles
+from foi_search.search.querytext import TermMatcher, jaccard, query_terms, shingles
 from foi_search.search.present import (
     SearchHit,
     SearchResult,
@@ -361,11 +361,7 @@ def reasoning_for(
         return []
     kw: dict[int, float] = {}
     if terms and not sims:
-        for pid, s in store.conn.execute(
-            """select p.id, -bm25(passages_fts) from passages_fts join passages p on p.id = passages_fts.rowid
-               where passages_fts match ? and p.exemption = ?""",
-            [fts_query(terms), code],
-        ):
+        for pid, s in store.exemption_passage_scores(terms, code):
             kw[pid] = s
         top = max(kw.values(), default=1.0) or 1.0
         kw = {k: v / top for k, v in kw.items()}
@@ -436,6 +432,10 @@ def tribunal_candidates(store: Store, code: str) -> list[int]:
     return sorted(r[0] for r in rows)
 
 
+#: Documents a query word may match when Tribunal decisions are ranked by their text.
+RULING_KEYWORD_DEPTH = 100_000
+
+
 class TribunalRanker:
     """Ranks Tribunal decisions on an exemption by what they decided, for one query.
 
@@ -467,12 +467,10 @@ class TribunalRanker:
             titles = dict(self.store.conn.execute("select id, title from documents where kind = 'tribunal_decision'"))
             words: dict[int, set[str]] = {}
             for t in self.terms:
-                # No join and no rowid list in the FTS query: either makes SQLite
-                # score row by row (seconds on the whole corpus instead of ~10 ms a word).
-                for d, bm in self.store.conn.execute(
-                    "select rowid, -bm25(documents_fts, 0.0, 0.0, 1.0, 1.0) from documents_fts where documents_fts match ?",
-                    [fts_query([t])],
-                ):
+                # Unfiltered (the decisions are picked out below): a filtered keyword
+                # query makes SQLite score row by row (seconds on the whole corpus
+                # instead of ~10 ms a word). Request and body only, never the title.
+                for d, bm in self.store.keyword_scores([t], Filters(), RULING_KEYWORD_DEPTH, (0.0, 0.0, 1.0, 1.0)).items():
                     if d not in titles:
                         continue
                     if d not in words:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from foi_search.core.domain import UNSHOWN_ROLES
 from foi_search.core.text import clean_request
-from foi_search.search.querytext import TermMatcher, fts_query, shingles
+from foi_search.search.querytext import TermMatcher, shingles
 
 #: Passage roles shown as the best passage only when nothing better matches:
 #: handling correspondence names the topic but says nothing about it.
@@ -279,16 +279,10 @@ def best_passages(store, doc_ids: list[int], terms: list[str], sims: dict[int, f
         terms: Query words, for the keyword fallback.
         sims: Cosine of the query with indexed passages, by ``vectors.id``.
     """
-    marks = ",".join("?" * len(doc_ids))
     hidden = list(UNSHOWN_ROLES)
-    hmarks = ",".join("?" * len(hidden))
     best: dict[int, tuple[float, str, str]] = {}
     if sims:
-        for doc_id, text, role, vid in store.conn.execute(
-            f"""select p.document_id, p.text, p.role, v.id from passages p join vectors v on v.content_hash = p.content_hash
-                where p.document_id in ({marks}) and coalesce(p.role, '') not in ({hmarks})""",
-            [*doc_ids, *hidden],
-        ):
+        for doc_id, text, role, vid in store.vector_passages(doc_ids, hidden):
             s = sims.get(vid)
             if s is None:
                 continue
@@ -298,13 +292,7 @@ def best_passages(store, doc_ids: list[int], terms: list[str], sims: dict[int, f
     if terms:
         missing = [d for d in doc_ids if d not in best]
         if missing:
-            m2 = ",".join("?" * len(missing))
-            for doc_id, text, role, s in store.conn.execute(
-                f"""select p.document_id, p.text, p.role, -bm25(passages_fts) from passages_fts
-                    join passages p on p.id = passages_fts.rowid
-                    where passages_fts match ? and p.document_id in ({m2}) and coalesce(p.role, '') not in ({hmarks})""",
-                [fts_query(terms), *missing, *hidden],
-            ):
+            for doc_id, text, role, s in store.keyword_passages(terms, missing, hidden):
                 s *= 0.5 if (role or "other") in WEAK_ROLES else 1.0
                 if doc_id not in best or s > best[doc_id][0]:
                     best[doc_id] = (s, text, role)

@@ -149,11 +149,6 @@ def query_terms(text: str, *, limit: int = MAX_TERMS) -> list[str]:
     return seen
 
 
-def fts_query(terms: list[str]) -> str:
-    """An FTS5 query matching any of ``terms``, each quoted as a string."""
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-
-
 def clean_query(text: str) -> str:
     """The query without "has this already been released?" framing.
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from foi_search.core.domain import UNSHOWN_ROLES
 from foi_search.core.filters import Filters
 from foi_search.search.fusion import sd_of
-from foi_search.search.querytext import fts_query, query_parts, query_terms
+from foi_search.search.querytext import query_parts, query_terms
 
 #: bm25() column weights for documents_fts (title, authority, request_text, body).
 BM25_WEIGHTS = (5.0, 0.0, 1.0, 0.1)
@@ -77,16 +77,9 @@ class KeywordSignal:
         """BM25 scores (higher is better) of documents matching any of ``terms``."""
         if not terms:
             return {}
-        w = ", ".join(str(x) for x in (BM25_WEIGHTS_RULINGS if rulings_only(filters) else BM25_WEIGHTS))
-        # Join the documents only to filter: unfiltered, the join costs ~10 ms a query on the whole corpus.
-        join, (where, params) = "", ("1", [])
-        if not filters.is_empty():
-            join, (where, params) = "join documents d on d.id = documents_fts.rowid", filters.sql("d")
-        sql = (
-            f"select documents_fts.rowid, -bm25(documents_fts, {w}) from documents_fts {join} "
-            f"where documents_fts match ? and {where} order by bm25(documents_fts, {w}) limit ?"
+        return self.store.keyword_scores(
+            terms, filters, depth, BM25_WEIGHTS_RULINGS if rulings_only(filters) else BM25_WEIGHTS
         )
-        return {r[0]: r[1] for r in self.store.conn.execute(sql, [fts_query(terms), *params, depth])}
 
     def ids_of_kinds(self, kinds: list[str]) -> set[int]:
         """Ids of the documents of ``kinds`` (cached per kind)."""
@@ -140,9 +133,7 @@ class KeywordSignal:
 
     def _df_of(self, term: str) -> int:
         if term not in self._df:
-            self._df[term] = self.store.conn.execute(
-                "select count(*) from documents_fts where documents_fts match ?", [fts_query([term])]
-            ).fetchone()[0]
+            self._df[term] = self.store.doc_frequency(term)
         return self._df[term]
 
     def _idf(self, terms: list[str]) -> dict[str, float]:
@@ -166,23 +157,13 @@ class KeywordSignal:
         idf = self._idf(terms)
         total = sum(idf.values()) or 1.0
         got = {d: 0.0 for d in doc_ids}
-        marks = ",".join("?" * len(doc_ids))
         # A ruling has no request: what it is about is in its text.
-        no_request = {
-            r[0]
-            for r in self.store.conn.execute(
-                f"select id from documents where id in ({marks}) and coalesce(request_text, '') = ''", doc_ids
-            )
-        }
-        for cols, ids in (("{title request_text}", [d for d in doc_ids if d not in no_request]), ("{title body}", list(no_request))):
+        no_request = set(self.store.documents_without_request(doc_ids))
+        for body, ids in ((False, [d for d in doc_ids if d not in no_request]), (True, [d for d in doc_ids if d in no_request])):
             if not ids:
                 continue
-            marks = ",".join("?" * len(ids))
             for t in terms:
-                q = f"{cols} : " + fts_query([t])
-                for (d,) in self.store.conn.execute(
-                    f"select rowid from documents_fts where documents_fts match ? and rowid in ({marks})", [q, *ids]
-                ):
+                for d in self.store.title_request_hits(t, ids, body=body):
                     got[d] += idf[t]
         return max(got.values()) / total
 
@@ -292,13 +273,7 @@ class DenseSignal:
         ids = list(sims)
         hidden = list(UNSHOWN_ROLES)
         for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for vid, doc_id in self.store.conn.execute(
-                f"""select v.id, p.document_id from vectors v join passages p on p.content_hash = v.content_hash
-                    where v.id in ({marks}) and coalesce(p.role, '') not in ({",".join("?" * len(hidden))})""",
-                [*chunk, *hidden],
-            ):
+            for vid, doc_id in self.store.vector_documents(ids[i : i + 500], hidden):
                 if allowed is None or doc_id in allowed:
                     s = sims[vid]
                     if s > out.get(doc_id, -2.0):

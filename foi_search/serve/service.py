@@ -45,7 +45,9 @@ class SearchService:
         embedder=None,
         notify: Callable[[str], None] | None = None,
     ):
-        self.db = Path(db)
+        from foi_search.store.base import is_postgres_url
+
+        self.db = db if is_postgres_url(db) else Path(db)
         self.keyword_only = keyword_only
         self._index_dir = index_dir
         self._embedder = embedder
@@ -83,9 +85,9 @@ class SearchService:
 
     def _open(self) -> None:
         from foi_search.core.config import index_dir_for
-        from foi_search.store import Store
+        from foi_search.store.base import open_store
 
-        self.store = Store(self.db, create=False)
+        self.store = open_store(self.db, create=False)
         self.index_dir = Path(self._index_dir) if self._index_dir else index_dir_for(self.store.path)
         self._seen = self._observe()
         self.searcher, self._vectors = self._load(keyword_only=self.keyword_only)
@@ -100,7 +102,7 @@ class SearchService:
         """What tells a reload is due: the manifest's identity and the DB's data version."""
         # data_version changes when another connection commits (an ingest, an
         # index run), never for this connection's own writes.
-        return (self._manifest_key(), self.store.conn.execute("pragma data_version").fetchone()[0])
+        return (self._manifest_key(), self.store.data_version())
 
     def _load(self, *, keyword_only: bool) -> tuple[Any, int]:
         """A Searcher with everything loaded and one warm-up query answered, and its index's size."""

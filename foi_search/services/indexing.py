@@ -166,8 +166,8 @@ def build_index(
     """
     from index.chunking import MAX_WORDS
     from index.embedder import load_embedder
-    from index.model import DIMENSION, MODEL_NAME
-    from index.vector_index import INDEX_TYPES, VectorIndex, choose_index_type
+    from index.model import MODEL_NAME
+    from index.vector_index import INDEX_TYPES, choose_index_type
 
     if index_type != "auto" and index_type not in INDEX_TYPES:
         raise FoiSearchError(f"Unknown index type {index_type!r}.", f"Use auto or one of {', '.join(INDEX_TYPES)}.")
@@ -176,9 +176,9 @@ def build_index(
     index_dir = pidx.folder
     index = None
     if not rebuild and pidx.exists():
-        index = VectorIndex.load(index_dir, model=MODEL_NAME, dimension=DIMENSION)
+        index = pidx.open_vectors()
     if index is None:
-        index = VectorIndex(MODEL_NAME, DIMENSION)
+        index = pidx.new_vectors()
         if rebuild:
             # The empty index is committed before the rows go: the old file's
             # ids must never be matched against the new rows' ids.
@@ -209,6 +209,7 @@ def build_index(
         import numpy as np
 
         unsaved: list[int] = []
+        pidx.begin_bulk(pending)
         last_id, batches = 0, 0
         while True:
             rows = pidx.pending_rows(last_id, batch_size)
@@ -230,6 +231,7 @@ def build_index(
                 pidx.commit(index, unsaved)
                 unsaved = []
         pidx.commit(index, unsaved)
+        pidx.end_bulk()
     target = choose_index_type(index.count) if index_type == "auto" else index_type
     converted = target != index.index_type and index.index_type == "flat" and index.count > 0
     if converted:

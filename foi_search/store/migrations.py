@@ -291,7 +291,7 @@ def _m010_search_indexes(db: sqlite_utils.Database) -> None:
     db["documents"].create_index(["kind"], if_not_exists=True)
 
 
-def _m_question_answers(db: sqlite_utils.Database) -> None:
+def _m011_question_answers(db: sqlite_utils.Database) -> None:
     # How each question of a request was answered (status, grounds, evidence);
     # seq 0 with no question row is the whole request. The document outcome is
     # derived from these rows.
@@ -316,7 +316,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("008_ingested_at_index", _m008_ingested_at_index),
     ("009_doc_views_policy", _m009_doc_views_policy),
     ("010_search_indexes", _m010_search_indexes),
-    ("question_answers", _m_question_answers),
+    ("011_question_answers", _m011_question_answers),
 ]
 
 

@@ -62,6 +62,8 @@ class CrawlState:
         """Start a run: a new pass, or the resumption of an interrupted one."""
         db = self.store.db
         with self.store.transaction():
+            # Two crawlers starting the same scope at once (PostgreSQL) take turns.
+            self.store.lock(f"crawl-scope\x1f{scope}")
             row = db.execute(
                 "select id, cycle_started_at, in_progress, completed_at from crawl_scopes where scope = ?", [scope]
             ).fetchone()
@@ -117,6 +119,7 @@ class CrawlState:
         already stored stay associated with their page.
         """
         with self.store.transaction():
+            self.store.lock(f"crawl-item\x1f{self.crawler}\x1f{url}")
             old = self.item(url)
             row = {
                 "crawler": self.crawler,

