@@ -164,8 +164,6 @@ class PassageIndex:
 
     def unit_texts(self, rows: list[tuple[int, str, int]]) -> list[tuple[int, str]]:
         """``(vector id, text to embed)`` for rows ``(id, content_hash, chunk)``; gone passages dropped."""
-        from index.chunking import chunk_text
-
         hashes = sorted({h for _, h, _ in rows})
         texts: dict[str, str] = {}
         for start in range(0, len(hashes), 500):
@@ -175,15 +173,7 @@ class PassageIndex:
                 f"select content_hash, text from passages where content_hash in ({marks}) group by content_hash", part
             ):
                 texts[h] = t
-        out = []
-        for i, h, c in rows:
-            t = texts.get(h)
-            if t is None:
-                continue
-            pieces = chunk_text(t)
-            if c < len(pieces):
-                out.append((i, pieces[c]))
-        return out
+        return _chunk_texts(rows, texts)
 
     # -- writing (the indexing service) ---------------------------------------------
 
@@ -469,8 +459,6 @@ class PgPassageIndex(PassageIndex):
         return load_doc_views(self.store, MODEL_NAME, DIMENSION, cache_dir=None)
 
     def unit_texts(self, rows: list[tuple[int, str, int]]) -> list[tuple[int, str]]:
-        from index.chunking import chunk_text
-
         hashes = sorted({h for _, h, _ in rows})
         texts = dict(
             self.store.conn.execute(
@@ -479,15 +467,7 @@ class PgPassageIndex(PassageIndex):
                 [hashes],
             ).fetchall()
         )
-        out = []
-        for i, h, c in rows:
-            t = texts.get(h)
-            if t is None:
-                continue
-            pieces = chunk_text(t)
-            if c < len(pieces):
-                out.append((i, pieces[c]))
-        return out
+        return _chunk_texts(rows, texts)
 
     # -- writing -------------------------------------------------------------------
 
@@ -533,3 +513,18 @@ class PgPassageIndex(PassageIndex):
 
     def save_views_copy(self) -> None:
         """Nothing to copy: the views are read from the database."""
+
+
+def _chunk_texts(rows: list[tuple[int, str, int]], texts: dict[str, str]) -> list[tuple[int, str]]:
+    """``(vector id, chunk text)`` for rows ``(id, content_hash, chunk)`` whose passage text is in ``texts``."""
+    from index.chunking import chunk_text
+
+    out = []
+    for i, h, c in rows:
+        t = texts.get(h)
+        if t is None:
+            continue
+        pieces = chunk_text(t)
+        if c < len(pieces):
+            out.append((i, pieces[c]))
+    return out

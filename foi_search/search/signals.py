@@ -96,24 +96,20 @@ class KeywordSignal:
         An ICO notice number or a Tribunal case number names its documents
         exactly; in the keyword index it is one word of a long body.
         """
-        out: set[int] = set()
-        for ref in refs:
-            out |= {
-                r[0]
-                for r in self.store.conn.execute(
-                    "select id from documents where (' ' || refs_norm || ' ') like ?", [f"% {ref} %"]
-                )
-            }
-        return out if allowed is None else out & allowed
+        return self._ids_holding("refs_norm", refs, allowed)
 
     def ids_with_exemptions(self, codes: list[str], allowed: set[int] | None) -> set[int]:
         """Ids of the documents that applied (or, for rulings, ruled on) any of ``codes``."""
+        return self._ids_holding("exemption_codes", codes, allowed)
+
+    def _ids_holding(self, column: str, tokens: list[str], allowed: set[int] | None) -> set[int]:
+        """Ids of the documents whose space-separated ``column`` holds any of ``tokens``."""
         out: set[int] = set()
-        for code in codes:
+        for token in tokens:
             out |= {
                 r[0]
                 for r in self.store.conn.execute(
-                    "select id from documents where (' ' || exemption_codes || ' ') like ?", [f"% {code} %"]
+                    f"select id from documents where (' ' || {column} || ' ') like ?", [f"% {token} %"]
                 )
             }
         return out if allowed is None else out & allowed
