@@ -155,7 +155,7 @@ def _ruling(base, key, title, ruling_text, code="s40(2)"):
 def test_tribunal_rulings_ranked_by_what_they_decided_not_party_names(store, mode):
     from search_helpers import load_fixture_documents
 
-    from foi_search.search.precedents import TribunalRanker
+    from foi_search.search.tribunal import TribunalRanker
     from foi_search.search.querytext import query_terms
 
     docs = load_fixture_documents()

@@ -5,6 +5,7 @@ Each table has one owner: documents and their child rows are written by
 the vectors table and document views by :class:`index.collection.PassageIndex`.
 """
 
-from foi_search.store.sqlite import Store, normalise_reference, now
+from foi_search.core.clock import now
+from foi_search.store.sqlite import Store, normalise_reference
 
 __all__ = ["Store", "normalise_reference", "now"]

@@ -505,8 +505,6 @@ class PostgresStore(Store):
 
     def doc_view_rows(self, model: str) -> list[tuple[int, str, object]]:
         """``(document_id, view, float32 vector)`` of current views for ``model``, by document id."""
-        import numpy as np
-
         rows = self._conn.execute(
             """select v.document_id, v.view, v.vector from doc_views v join documents d
                on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = ? order by v.document_id""",

@@ -14,7 +14,6 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -27,26 +26,17 @@ from foi_search.core.domain import (
     Passage,
     QuestionAnswer,
 )
+from foi_search.core.clock import now
 from foi_search.core.errors import FoiSearchError
 from foi_search.core.text import text_hash
 from foi_search.store.migrations import migrate_locked, repair_fts
+from foi_search.store.raw_pages import RawPages
+from foi_search.store.sqlite_reads import SqliteReads
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
 
-    from foi_search.core.filters import Filters
-
 _CHILD_TABLES = ("messages", "questions", "exemptions", "passages", "attachments", "redactions", "question_answers")
-
-
-def now() -> str:
-    """Current UTC time, ISO 8601."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def fts_query(terms: list[str]) -> str:
-    """An FTS5 query matching any of ``terms``, each quoted as a string."""
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def normalise_reference(ref: str) -> str:
@@ -54,7 +44,7 @@ def normalise_reference(ref: str) -> str:
     return "".join(ch for ch in ref.lower() if ch.isalnum())
 
 
-class Store:
+class Store(RawPages, SqliteReads):
     """A foi-search database file.
 
     Args:
@@ -459,73 +449,6 @@ class Store:
                 }],
             )
 
-    # -- raw page cache ------------------------------------------------------
-
-    def get_raw_page(self, url: str) -> dict | None:
-        """The cached response for a URL, or None."""
-        return next(self.query("select * from raw_pages where url = ?", [url]), None)
-
-    def save_raw_page(
-        self,
-        url: str,
-        *,
-        status: int,
-        body: bytes,
-        headers: dict[str, str] | None = None,
-        source: str | None = None,
-    ) -> bool:
-        """Store a fetched page; returns True when its body changed."""
-        headers = {k.lower(): v for k, v in (headers or {}).items()}
-        sha = hashlib.sha256(body).hexdigest()
-        old = self.get_raw_page(url)
-        row = {
-            "url": url,
-            "source": source,
-            "status": status,
-            "content_type": headers.get("content-type"),
-            "headers": json.dumps(headers),
-            "etag": headers.get("etag"),
-            "last_modified": headers.get("last-modified"),
-            "sha256": sha,
-            "body": body,
-            "fetched_at": now(),
-            "checked_at": now(),
-        }
-        with self.transaction():
-            if old:
-                self.conn.execute("delete from raw_pages where id = ?", [old["id"]])
-            self._insert("raw_pages", [row])
-        return not old or old["sha256"] != sha
-
-    def rewrite_raw_pages(self, urls, rewrite) -> int:
-        """Replace the stored bodies of ``urls`` by ``rewrite(body, content_type)``; returns pages changed.
-
-        A rewrite returning None drops the body and its validators (a later
-        fetch is then a full one, never a 304 standing in for a body that is
-        gone). ``sha256`` keeps the hash of the body as fetched, so change
-        detection still compares like with like.
-        """
-        changed = 0
-        with self.transaction():
-            for url in urls:
-                row = self.conn.execute("select id, body, content_type from raw_pages where url = ?", [url]).fetchone()
-                if row is None or row[1] is None:
-                    continue
-                new = rewrite(row[1], row[2])
-                if new is None:
-                    self.conn.execute("update raw_pages set body = null, etag = null, last_modified = null where id = ?", [row[0]])
-                elif new != row[1]:
-                    self.conn.execute("update raw_pages set body = ? where id = ?", [new, row[0]])
-                else:
-                    continue
-                changed += 1
-        return changed
-
-    def touch_raw_page(self, url: str) -> None:
-        """Mark a cached page as re-checked (a 304 answer)."""
-        with self.transaction():
-            self.conn.execute("update raw_pages set checked_at = ? where url = ?", [now(), url])
-
     # -- overview ------------------------------------------------------------
 
     def size_bytes(self) -> int:
@@ -552,128 +475,3 @@ class Store:
                 ).fetchall()
             ),
         }
-
-    # -- backend-specific reads (the search code calls these, never SQL of its own) ----
-
-    #: Which engine this is (``sqlite`` or ``postgresql``).
-    backend = "sqlite"
-
-    def data_version(self) -> object:
-        """A value that changes when another connection commits (what a long-lived reader polls)."""
-        return self.conn.execute("pragma data_version").fetchone()[0]
-
-    def lock(self, key: str) -> None:
-        """Serialise writers on ``key`` until the transaction ends (SQLite's write lock already does)."""
-
-    def keyword_scores(
-        self, terms: list[str], filters: "Filters", depth: int, weights: tuple[float, ...]
-    ) -> dict[int, float]:
-        """Keyword scores (higher is better) of the ``depth`` best documents matching any of ``terms``.
-
-        FTS5 BM25 with ``weights`` per column (title, authority, request_text, body).
-        """
-        w = ", ".join(str(x) for x in weights)
-        # Join the documents only to filter: unfiltered, the join costs ~10 ms a query on the whole corpus.
-        join, (where, params) = "", ("1", [])
-        if not filters.is_empty():
-            join, (where, params) = "join documents d on d.id = documents_fts.rowid", filters.sql("d")
-        sql = (
-            f"select documents_fts.rowid, -bm25(documents_fts, {w}) from documents_fts {join} "
-            f"where documents_fts match ? and {where} order by bm25(documents_fts, {w}) limit ?"
-        )
-        return {r[0]: r[1] for r in self.conn.execute(sql, [fts_query(terms), *params, depth])}
-
-    def doc_frequency(self, term: str) -> int:
-        """Documents whose keyword entry contains ``term``."""
-        return self.conn.execute(
-            "select count(*) from documents_fts where documents_fts match ?", [fts_query([term])]
-        ).fetchone()[0]
-
-    def documents_without_request(self, doc_ids: list[int]) -> list[int]:
-        """Those of ``doc_ids`` with no request text (rulings: what they are about is in their body)."""
-        if not doc_ids:
-            return []
-        marks = ",".join("?" * len(doc_ids))
-        return [
-            r[0]
-            for r in self.conn.execute(
-                f"select id from documents where id in ({marks}) and coalesce(request_text, '') = ''", list(doc_ids)
-            )
-        ]
-
-    def title_request_hits(self, term: str, doc_ids: list[int], *, body: bool = False) -> list[int]:
-        """Those of ``doc_ids`` whose title or request (or, with ``body``, title or body) contains ``term``."""
-        if not doc_ids:
-            return []
-        marks = ",".join("?" * len(doc_ids))
-        q = ("{title body}" if body else "{title request_text}") + " : " + fts_query([term])
-        return [
-            d
-            for (d,) in self.conn.execute(
-                f"select rowid from documents_fts where documents_fts match ? and rowid in ({marks})", [q, *doc_ids]
-            )
-        ]
-
-    def vector_documents(self, vector_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, int]]:
-        """``(vector id, document id)`` of passages with those vectors, roles in ``hidden_roles`` left out."""
-        return self.conn.execute(
-            f"""select v.id, p.document_id from vectors v join passages p on p.content_hash = v.content_hash
-                where v.id in ({",".join("?" * len(vector_ids))})
-                and coalesce(p.role, '') not in ({",".join("?" * len(hidden_roles))})""",
-            [*vector_ids, *hidden_roles],
-        ).fetchall()
-
-    def vector_passages(self, doc_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, str, str, int]]:
-        """``(document id, text, role, vector id)`` of the indexed passages of ``doc_ids``."""
-        return self.conn.execute(
-            f"""select p.document_id, p.text, p.role, v.id from passages p join vectors v on v.content_hash = p.content_hash
-                where p.document_id in ({",".join("?" * len(doc_ids))})
-                and coalesce(p.role, '') not in ({",".join("?" * len(hidden_roles))})""",
-            [*doc_ids, *hidden_roles],
-        ).fetchall()
-
-    def keyword_passages(
-        self, terms: list[str], doc_ids: list[int], hidden_roles: list[str]
-    ) -> list[tuple[int, str, str, float]]:
-        """``(document id, text, role, score)`` of passages of ``doc_ids`` matching any of ``terms``."""
-        return self.conn.execute(
-            f"""select p.document_id, p.text, p.role, -bm25(passages_fts) from passages_fts
-                join passages p on p.id = passages_fts.rowid
-                where passages_fts match ? and p.document_id in ({",".join("?" * len(doc_ids))})
-                and coalesce(p.role, '') not in ({",".join("?" * len(hidden_roles))})""",
-            [fts_query(terms), *doc_ids, *hidden_roles],
-        ).fetchall()
-
-    def exemption_passage_scores(self, terms: list[str], code: str) -> list[tuple[int, float]]:
-        """``(passage id, keyword score)`` of passages about exemption ``code`` matching any of ``terms``."""
-        return self.conn.execute(
-            """select p.id, -bm25(passages_fts) from passages_fts join passages p on p.id = passages_fts.rowid
-               where passages_fts match ? and p.exemption = ?""",
-            [fts_query(terms), code],
-        ).fetchall()
-
-    # -- document views (written and read by index.docviews) -----------------------------
-
-    def replace_doc_views(self, doc_ids: list[int], rows: list[tuple]) -> None:
-        """Replace the views of ``doc_ids`` by ``rows`` ``(document_id, view, model, doc_hash, vector, policy)``.
-
-        Vectors are float32 arrays; called inside the caller's transaction.
-        """
-        import numpy as np
-
-        self.conn.executemany("delete from doc_views where document_id = ?", [(d,) for d in doc_ids])
-        self.conn.executemany(
-            "insert into doc_views (document_id, view, model, doc_hash, vector, policy) values (?, ?, ?, ?, ?, ?)",
-            [(d, v, m, h, np.asarray(vec, dtype="float32").tobytes(), p) for d, v, m, h, vec, p in rows],
-        )
-
-    def doc_view_rows(self, model: str) -> list[tuple[int, str, object]]:
-        """``(document_id, view, float32 vector)`` of current views for ``model``, by document id."""
-        import numpy as np
-
-        rows = self.conn.execute(
-            """select v.document_id, v.view, v.vector from doc_views v join documents d
-               on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = ? order by v.document_id""",
-            [model],
-        ).fetchall()
-        return [(d, v, np.frombuffer(blob, dtype="float32")) for d, v, blob in rows]
