@@ -134,3 +134,12 @@ def test_scanned_pdf_is_reported_as_needing_ocr(inbox, store):
     report = _ingest(store, [inbox])
     assert report.outcomes[str(inbox / "scan.pdf")] == "failed"
     assert "needs OCR" in report.failed[0][1]
+
+
+def test_an_outlook_message_inside_an_archive_is_read_as_text():
+    from ingest.parsers.textract import extract_text
+
+    msg = of.outlook_msg("Your request FOI/2024/0099", "foi@fernmoor.example.gov.uk", "requester@example.org",
+                         "Dear Requester,\nThe allotment waiting list has 41 names.\nInformation Governance Team\n")
+    text = extract_text(of.zip_of({"reply.msg": msg}), name="replies.zip")
+    assert "reply.msg" in text and "41 names" in text and "Subject: Your request FOI/2024/0099" in text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ingest.parsers import ParseError
-from ingest.parsers.textract import MAX_TEXT_CHARS, extract_text, html_to_text, sniff_kind
+from ingest.parsers.textract import extract_text, sniff_kind
+from ingest.parsers.pagetext import MAX_TEXT_CHARS, html_to_text
 from parsers_helpers import make_docx, make_ods, make_pdf, make_xlsx
 
 

@@ -166,7 +166,7 @@ def _blocks(soup) -> list[tuple[str, str, object]]:
 
 
 def _block_content(el, base: str) -> tuple[str, list[Attachment]]:
-    from ingest.parsers.textract import soup_text
+    from ingest.parsers.pagetext import soup_text
 
     attachments = []
     for li in el.select("li.attachment, .attachment"):

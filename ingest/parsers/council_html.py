@@ -61,7 +61,7 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
     """
     from bs4 import BeautifulSoup
 
-    from ingest.parsers.textract import cap_text, drop_chrome, soup_text
+    from ingest.parsers.pagetext import cap_text, drop_chrome, soup_text
 
     soup = BeautifulSoup(data[:MAX_HTML_BYTES], "lxml")
     canonical = _canonical(soup) or url
@@ -201,7 +201,7 @@ def _fields(main) -> dict[str, str]:
 
 def _sections(main) -> tuple[str | None, str | None]:
     """Text under a "Request" heading and under a "Response" heading, when the page has them."""
-    from ingest.parsers.textract import tidy
+    from ingest.parsers.pagetext import tidy
 
     heads = [h for h in main.find_all(_HEADINGS) if len(h.get_text(strip=True)) < 60]
     # Real headings first: a "dt" labelled "Outcome" in the metadata list is not the response section.

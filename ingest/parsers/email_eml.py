@@ -108,7 +108,7 @@ def _date(msg) -> str | None:
 
 
 def _body(msg) -> str:
-    from ingest.parsers.textract import html_to_text, tidy
+    from ingest.parsers.pagetext import html_to_text, tidy
 
     try:
         part = msg.get_body(preferencelist=("plain", "html"))

@@ -35,7 +35,7 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
     Raises:
         ParseError: Not JSON, or JSON without the Content API shape.
     """
-    from ingest.parsers.textract import html_to_text
+    from ingest.parsers.pagetext import html_to_text
 
     obj = load_json(data)
     if not isinstance(obj, dict) or "document_type" not in obj:

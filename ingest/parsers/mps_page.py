@@ -75,7 +75,7 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
     Raises:
         ParseError: Not text, or no reference and no request block.
     """
-    from ingest.parsers.textract import decode_text, html_to_text
+    from ingest.parsers.pagetext import decode_text
 
     head = data[:2048].lstrip().lower()
     is_html = head.startswith((b"<!doctype", b"<html")) or b"<body" in data[:65536].lower()
@@ -90,7 +90,7 @@ def parse(data: bytes, *, path: str | None = None, url: str | None = None) -> li
 def _html_text(data: bytes) -> tuple[str | None, str]:
     from bs4 import BeautifulSoup
 
-    from ingest.parsers.textract import drop_chrome, soup_text
+    from ingest.parsers.pagetext import drop_chrome, soup_text
 
     soup = BeautifulSoup(data[: 8 * 1024 * 1024], "lxml")
     h1 = soup.find("h1")

@@ -177,7 +177,8 @@ def parse(
     Raises:
         ParseError: A scan with no text layer, or an empty text file.
     """
-    from ingest.parsers.textract import decode_text, extract_text, sniff_kind, tidy
+    from ingest.parsers.textract import extract_text, sniff_kind
+    from ingest.parsers.pagetext import decode_text, tidy
 
     kind = sniff_kind(data[:4096], name=path or "")
     if kind in ("pdf", "docx", "odt", "badpdf"):

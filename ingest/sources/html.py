@@ -48,7 +48,7 @@ def extract_text(data: bytes, *, name: str = "", content_type: str | None = None
 
 def html_text(node: Any) -> str:
     """Visible text of a BeautifulSoup node, one block per line."""
-    from ingest.parsers.textract import soup_text
+    from ingest.parsers.pagetext import soup_text
 
     return soup_text(node)
 
