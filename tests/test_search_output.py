@@ -104,3 +104,33 @@ def test_exists_collapses_batches(filled, db_path):
     r = _run(db_path, "exists", "--keyword-only", "--json", "allotment waiting list plot rents")
     results = json.loads(r.stdout)["results"]
     assert all(x["count"] == len(x["members"]) for x in results)
+
+
+def test_results_say_how_each_question_ended_where_it_was_not_simply_answered(store):
+    from search_helpers import fill_store
+
+    from foi_search.cli.render import answers_line, render_search
+    from foi_search.search.searcher import Searcher
+
+    assert answers_line([{"question": 1, "status": "answered", "grounds": []},
+                         {"question": 2, "status": "refused", "grounds": ["s40(2)"]},
+                         {"question": 3, "status": "not_held", "grounds": []}]) == "Q2 refused under s40(2); Q3 not held"
+    assert answers_line([{"question": 0, "status": "refused", "grounds": ["s12"]}]) == "refused under s12"
+    assert answers_line([{"question": 0, "status": "answered", "grounds": []}]) == ""
+    from search_helpers import load_fixture_documents
+
+    from foi_search.core.domain import QuestionAnswer
+
+    docs = load_fixture_documents()
+    for d in docs:
+        if d.source_key == "social_media_discipline_eastmere":
+            d.answers = [QuestionAnswer(1, "answered"), QuestionAnswer(2, "refused", ["s40(2)"])]
+    fill_store(store, docs)
+    # Uncollapsed: the three near-identical requests of that batch are listed one by one.
+    result = Searcher(store, keyword_only=True).search("staff disciplined for misuse of social media", limit=5, collapse=False)
+    hit = next(h for h in result.results if h.source_key == "social_media_discipline_eastmere")
+    assert hit.to_json()["answers"] == [{"question": 1, "status": "answered", "grounds": []},
+                                        {"question": 2, "status": "refused", "grounds": ["s40(2)"]}]
+    # The line shows under the result's citation, in text and markdown.
+    assert "Q2 refused under s40(2)" in render_search(result)
+    assert "Q2 refused under s40(2)" in render_search(result, markdown=True)

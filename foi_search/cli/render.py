@@ -87,6 +87,26 @@ def cite_key(hit) -> str:
     return hit.references[0] if hit.references else hit.source_key
 
 
+#: Per-question statuses worth a line under a result: the parts that were not simply answered.
+_NOTED_STATUSES = {"partly": "partly answered", "not_held": "not held", "refused": "refused", "signposted": "signposted",
+                   "not_answered": "not answered"}
+
+
+def answers_line(answers: list[dict]) -> str:
+    """"Q2 refused under s40(2); Q3 not held" for the questions not simply answered ("" when all were)."""
+    parts = []
+    for a in answers or []:
+        label = _NOTED_STATUSES.get(a.get("status"))
+        if not label:
+            continue
+        q = f"Q{a['question']} " if a.get("question") else ""
+        grounds = [g for g in a.get("grounds") or [] if g]
+        parts.append(f"{q}{label}" + (f" under {', '.join(grounds)}" if grounds else ""))
+    if len(parts) > 4:
+        parts = parts[:4] + [f"{len(parts) - 4} more"]
+    return "; ".join(parts)
+
+
 def _hit_meta(hit) -> str:
     codes = ", ".join(hit.exemptions) or "no exemption"
     return f"{hit.authority or '?'} · {cite_key(hit)} · {hit.date or 'undated'} · {hit.outcome} · {codes}"
@@ -125,6 +145,8 @@ def _render_hits(hits, terms, start: int, markdown: bool, attachments: dict | No
         if markdown:
             title = f"**[{hit.title}]({hit.url})**" if hit.url else f"**{hit.title}**"
             lines.append(f"{i}. {title}{batch} — {_hit_meta(hit)} (score {hit.score:.2f})")
+            if answers_line(getattr(hit, "answers", [])):
+                lines.append(f"   - {answers_line(hit.answers)}")
             lines += _batch_members(hit, markdown)
             if passage:
                 lines.append(f"   > {passage}")
@@ -133,6 +155,8 @@ def _render_hits(hits, terms, start: int, markdown: bool, attachments: dict | No
         else:
             lines.append(f"{i}. {highlight(hit.title, terms)}{batch}  [{hit.score:.2f}]")
             lines.append(f"   {_hit_meta(hit)}")
+            if answers_line(getattr(hit, "answers", [])):
+                lines.append(f"   {answers_line(hit.answers)}")
             lines.append(f"   {hit.url}" if hit.url else f"   (no link: foi-search show {shlex.quote(hit.source_key)})")
             lines += _batch_members(hit, markdown)
             if passage:

@@ -48,6 +48,10 @@ class SearchHit:
         members: Citation of every member of the batch, this one first
             (``source_key``, ``authority``, ``reference``, ``date``,
             ``outcome``, ``url``).
+        answers: How each question of the request was answered
+            (``question``: number from 0, the whole request when unnumbered;
+            ``status``: one of :data:`foi_search.core.domain.ANSWER_STATUSES`;
+            ``grounds``: exemption codes applied to it).
     """
 
     doc_id: int
@@ -67,6 +71,7 @@ class SearchHit:
     matched: list[str] = field(default_factory=list)
     count: int = 1
     members: list[dict] = field(default_factory=list)
+    answers: list[dict] = field(default_factory=list)
 
     def citation(self) -> dict:
         """This result as a batch member: what cites it."""
@@ -96,6 +101,7 @@ class SearchHit:
             "passage": self.passage,
             "count": self.count,
             "members": self.members or [self.citation()],
+            "answers": self.answers,
         }
 
 
@@ -165,6 +171,7 @@ def hits_for(store, ranked: list[tuple[int, float]], terms: list[str], qvec, den
     }
     sims = dense.passage_similarities(qvec) if dense is not None and qvec is not None else {}
     passages = best_passages(store, ids, terms, sims)
+    answers = question_answers(store, ids)
     matcher = TermMatcher(terms)
     hits = []
     for doc_id, score in ranked:
@@ -191,6 +198,7 @@ def hits_for(store, ranked: list[tuple[int, float]], terms: list[str], qvec, den
                 passage=text,
                 passage_role=role,
                 matched=matched,
+                answers=answers.get(doc_id, []),
             )
         )
     return hits
@@ -268,6 +276,21 @@ def attach_members(store, hits: list[SearchHit], groups: dict[int, list[int]]) -
     for h in hits:
         members = [h.citation()] + [cites[d] for d in groups.get(h.doc_id, [])[1:] if d in cites]
         h.count, h.members = len(members), members
+
+
+def question_answers(store, doc_ids: list[int]) -> dict[int, list[dict]]:
+    """Per document, how each question of its request was answered (``question``, ``status``, ``grounds``)."""
+    if not doc_ids:
+        return {}
+    marks = ",".join("?" * len(doc_ids))
+    out: dict[int, list[dict]] = {}
+    for doc_id, seq, status, grounds in store.conn.execute(
+        f"select document_id, seq, status, grounds from question_answers where document_id in ({marks}) "
+        "order by document_id, seq",
+        list(doc_ids),
+    ):
+        out.setdefault(doc_id, []).append({"question": seq, "status": status, "grounds": json.loads(grounds or "[]")})
+    return out
 
 
 def best_passages(store, doc_ids: list[int], terms: list[str], sims: dict[int, float]) -> dict[int, tuple[str, str]]:
