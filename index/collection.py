@@ -195,8 +195,9 @@ class PassageIndex:
         missing = sorted(wanted - have.keys())
         if missing:
             with self.store.transaction():
+                # "on conflict do nothing": the same statement on SQLite and PostgreSQL.
                 self.store.conn.executemany(
-                    "insert or ignore into vectors (content_hash, chunk, indexed) values (?, ?, 0)", missing
+                    "insert into vectors (content_hash, chunk, indexed) values (?, ?, 0) on conflict do nothing", missing
                 )
         return sorted(i for key, i in have.items() if key not in wanted)
 
@@ -470,17 +471,6 @@ class PgPassageIndex(PassageIndex):
         return _chunk_texts(rows, texts)
 
     # -- writing -------------------------------------------------------------------
-
-    def sync(self, wanted: set[tuple[str, int]]) -> list[int]:
-        have = {(h, c): i for i, h, c in self.store.conn.execute("select id, content_hash, chunk from vectors")}
-        missing = sorted(wanted - have.keys())
-        if missing:
-            with self.store.transaction():
-                self.store.conn.executemany(
-                    "insert into vectors (content_hash, chunk, indexed) values (?, ?, 0) on conflict do nothing",
-                    missing,
-                )
-        return sorted(i for key, i in have.items() if key not in wanted)
 
     def commit(self, index, ids: list[int]) -> None:
         """Mark ``ids`` as indexed (their vectors were written by ``add``) and record the manifest."""
