@@ -226,12 +226,6 @@ def find_authority(text: str, *, head_lines: int = 25, tail_lines: int = 25) -> 
     return None
 
 
-_COMPLAINT_TEXT = re.compile(
-    r"information commissioner|\bico\b|wycliffe house|ico\.org\.uk|ombudsman|complain|dissatisfied|internal review",
-    re.I,
-)
-
-
 def letter_authority(text: str, stem: str | None = None) -> str | None:
     """The body that wrote a letter: a police force, a registered body, else the best name the letter gives.
 
@@ -243,7 +237,7 @@ def letter_authority(text: str, stem: str | None = None) -> str | None:
     complaint rights and quoted lines left out, so the Information
     Commissioner's Office is never taken for the writer.
     """
-    from ingest.registry import identify_authority
+    from ingest.registry import identify_authority, own_lines
 
     if not text:
         return force_from_place(stem)
@@ -255,8 +249,7 @@ def letter_authority(text: str, stem: str | None = None) -> str | None:
     found = identify_authority(text)
     if found:
         return found
-    clean = "\n".join(ln for ln in lines if not _COMPLAINT_TEXT.search(ln) and not ln.lstrip().startswith(">"))
-    return find_authority(clean) or force_from_place(stem)
+    return find_authority("\n".join(own_lines(text))) or force_from_place(stem)
 
 
 def all_forces(text: str) -> list[str]:

@@ -187,9 +187,17 @@ def body_for_sender(address: str, text: str = "") -> Body | None:
     return best[0][1]
 
 
+def own_lines(text: str) -> list[str]:
+    """The lines of a letter in its writer's own voice: not quoted (``>``), not about complaint rights.
+
+    Complaint-rights paragraphs name the Information Commissioner's Office, and
+    quoted lines are the requester's: neither ever names the writer.
+    """
+    return [ln for ln in text.splitlines() if not ln.lstrip().startswith(">") and not _COMPLAINT_LINE.search(ln)]
+
+
 def _zones(text: str, head_lines: int, tail_lines: int) -> tuple[str, str]:
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith(">")]
-    keep = [ln for ln in lines if not _COMPLAINT_LINE.search(ln)]
+    keep = [ln for ln in own_lines(text) if ln.strip()]
     head = "\n".join(keep[:head_lines])
     tail = "\n".join(keep[-tail_lines:]) if len(keep) > head_lines else ""
     return head, tail
@@ -211,19 +219,17 @@ def identify_authority(text: str, *, head_lines: int = 20, tail_lines: int = 30)
         votes[b.name] += 3
     # The sender's own address may sit in the complaint paragraph ("forward your
     # complaint to foi@trust.nhs.uk"); the regulator's domains are never a sender's.
-    own_lines = "\n".join(ln for ln in text[:30000].splitlines() if not ln.lstrip().startswith(">"))
-    for zone in (own_lines,):
-        for m in _EMAIL_DOMAIN.finditer(zone):
-            b = body_for_domain(m.group(1) or m.group(2))
-            if b is None:
-                b = body_for_sender(m.group(0).rstrip("."), text)
-            if b:
-                votes[b.name] += 3
+    unquoted = "\n".join(ln for ln in text[:30000].splitlines() if not ln.lstrip().startswith(">"))
+    for m in _EMAIL_DOMAIN.finditer(unquoted):
+        b = body_for_domain(m.group(1) or m.group(2))
+        if b is None:
+            b = body_for_sender(m.group(0).rstrip("."), text)
+        if b:
+            votes[b.name] += 3
     for b in bodies_named(tail):
         votes[b.name] += 2
     if not votes:
-        body_lines = [ln for ln in text[:20000].splitlines() if not _COMPLAINT_LINE.search(ln) and not ln.lstrip().startswith(">")]
-        for b in bodies_named("\n".join(body_lines)):
+        for b in bodies_named("\n".join(own_lines(text[:20000]))):
             votes[b.name] += 1
     if not votes:
         return None
