@@ -1,4 +1,4 @@
-"""The whole-corpus retrieval set in eval/corpus: it parses, and every judged key is in ../shared.
+"""The whole-corpus retrieval sets in eval/corpus and eval/corpus_b: they parse, and every judged key is in ../shared.
 
 The key check reads file names and CSV ids under ../shared/corpus directly (no
 ingest), so it stays fast; it is skipped where ../shared is absent.
@@ -12,22 +12,26 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from conftest import need_shared
 
 from foi_search.services.evaluate.retrieval import load_qrels, load_queries
 
-SET = Path(__file__).resolve().parents[1] / "eval" / "corpus"
+EVAL = Path(__file__).resolve().parents[1] / "eval"
+# Each set and the splits it must use: eval/corpus is split tune/holdout; eval/corpus_b is held out as a whole.
+SETS = {"corpus": {"tune", "holdout"}, "corpus_b": {"holdout_b"}}
 KINDS = {"new_request", "officer_query", "exists_check", "tribunal_ruling"}
 
 
-def test_queries_and_qrels_parse_and_agree():
-    queries = load_queries(SET / "queries.jsonl")  # also validates each line's filters
-    qrels = load_qrels(SET / "qrels.tsv")
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_queries_and_qrels_parse_and_agree(name):
+    queries = load_queries(EVAL / name / "queries.jsonl")  # also validates each line's filters
+    qrels = load_qrels(EVAL / name / "qrels.tsv")
     qids = [q["qid"] for q in queries]
     assert len(qids) == len(set(qids)) >= 30
     assert set(qrels) <= set(qids), "judgments for a query that is not in queries.jsonl"
     assert {q["kind"] for q in queries} == KINDS
-    assert {q["split"] for q in queries} == {"tune", "holdout"}
+    assert {q["split"] for q in queries} == SETS[name]
     for q in queries:
         positives = [g for g in qrels.get(q["qid"], {}).values() if g > 0]
         if q["no_relevant"]:
@@ -62,13 +66,14 @@ def _corpus_keys(corpus: Path) -> dict[str, set[str]]:
     return keys
 
 
-def test_every_judged_key_is_in_the_shared_corpus():
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_judged_key_is_in_the_shared_corpus(name):
     corpus = need_shared("corpus")
     keys = _corpus_keys(corpus)
     ico_csv = (corpus / "ico-decisions-metadata" / "decision-notices.csv").read_text(encoding="utf-8", errors="replace")
     ico_refs = set(re.findall(r"(fs|fer)_?(\d{6,8})", ico_csv.lower()))
     missing = Counter()
-    for rel in load_qrels(SET / "qrels.tsv").values():
+    for rel in load_qrels(EVAL / name / "qrels.tsv").values():
         for doc in rel:
             source, key = doc.split(":", 1)
             if source == "ico":
