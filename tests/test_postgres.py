@@ -191,6 +191,20 @@ def test_keyword_search_on_postgres(pg_filled):
     assert "penalty charge notices" in result.results[0].passage.lower()
 
 
+def test_best_paragraph_scores_rank_the_same_rulings_as_sqlite(pg_filled, store):
+    fill_store(store)
+    terms = ["waste", "contract", "pricing", "names", "officers"]
+    pg, lite = pg_filled.best_paragraph_scores(terms, ["tribunal_decision"], 100), store.best_paragraph_scores(
+        terms, ["tribunal_decision"], 100
+    )
+    key = lambda s, scores: [  # noqa: E731
+        s.conn.execute("select source_key from documents where id = ?", [d]).fetchone()[0]
+        for d, _ in sorted(scores.items(), key=lambda x: -x[1])
+    ]
+    assert key(pg_filled, pg) and set(key(pg_filled, pg)) == set(key(store, lite))
+    assert pg_filled.best_paragraph_scores([], ["tribunal_decision"], 10) == {}
+
+
 def test_same_answers_as_sqlite_on_the_fixture_queries(pg_hybrid, sqlite_hybrid):
     queries = [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
     for q in queries:

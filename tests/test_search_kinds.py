@@ -139,3 +139,26 @@ def test_a_named_ground_lifts_the_documents_that_turned_on_it(store):
         "s40(2)" in (store.conn.execute("select exemption_codes from documents where source_key = ?", [k]).fetchone()[0] or "")
         for k in keys
     )
+
+
+def test_a_rulings_best_paragraph_counts_when_rulings_are_in_contention(store, monkeypatch):
+    """A long ruling is scored by its best paragraph too: whole-text BM25 dilutes the one paragraph about the query."""
+    from foi_search.search import fusion
+    from foi_search.search.signals import KeywordSignal
+
+    fill_store(store)
+    kw = KeywordSignal(store)
+    best = kw.best_paragraphs(["waste", "contract", "pricing"], None)
+    kinds = {r[0] for r in store.conn.execute(
+        f"select distinct kind from documents where id in ({','.join('?' * len(best))})", sorted(best))}
+    assert best and kinds == {"tribunal_decision"}
+    # A filtered set keeps only its own documents.
+    assert kw.best_paragraphs(["waste", "contract", "pricing"], set()) == {}
+
+    searcher = Searcher(store, keyword_only=True)
+    query = "How did the Tribunal rule on waste collection contract pricing?"
+    ruling = store.conn.execute("select id from documents where source_key = 'EA-2019-0101'").fetchone()[0]
+    with_paragraphs = dict(searcher.rank(query, Filters()).ranked)[ruling]
+    monkeypatch.setattr(fusion, "W_PARAGRAPH", 0.0)
+    without = dict(searcher.rank(query, Filters()).ranked)[ruling]
+    assert with_paragraphs > without

@@ -30,6 +30,10 @@ W_WANTED_KIND = 4.0
 #: the stored reading knows which ground a document turned on; its words often
 #: only mention it. Chosen on the whole-corpus dev set's "tune" split (docs/search.md).
 W_NAMED_EXEMPTION = 1.0
+#: Weight of a long document's best paragraph (keyword z-score) next to its
+#: whole-text score (:data:`~foi_search.search.signals.PARAGRAPH_KINDS`). Chosen on
+#: the whole-corpus dev set's "tune" split, flat for 0.1-0.2 (docs/search.md).
+W_PARAGRAPH = 0.15
 #: z-units above the best other document given to the documents whose
 #: references (ICO notice, Tribunal case, an authority's own number) the query names.
 W_REFERENCE = 1.0
@@ -222,6 +226,11 @@ def add_feedback(base: dict[int, float], fb: dict[int, float], dense, n_total: i
         fused = dict(base)
         fused.update({d: W_DENSE * v for d, v in dense.lookup(new).items()})
     return weighted_sum(fused, z_scores(fb, n_total), 1.0, W_FEEDBACK if dense is not None else W_FEEDBACK_KEYWORD_ONLY)
+
+
+def add_paragraphs(fused: dict[int, float], paragraphs: dict[int, float], n_total: int) -> dict[int, float]:
+    """``fused`` with :data:`W_PARAGRAPH` times the z-scores of long documents' best paragraphs added."""
+    return weighted_sum(fused, z_scores(paragraphs, n_total), 1.0, W_PARAGRAPH)
 
 
 def prefer_kinds(fused: dict[int, float], wanted: set[int]) -> dict[int, float]:

@@ -29,7 +29,7 @@ from foi_search.core.filters import Filters
 from foi_search.search import fusion
 from foi_search.search.present import SearchHit, SearchResult, attach_members, collapse_ranked, hits_for
 from foi_search.search.querytext import clean_query, named_exemptions, query_terms, reference_tokens, wanted_kinds
-from foi_search.search.signals import DenseSignal, KeywordSignal, rulings_only
+from foi_search.search.signals import PARAGRAPH_KINDS, DenseSignal, KeywordSignal, rulings_only
 from foi_search.store import Store
 
 
@@ -171,6 +171,8 @@ class Searcher:
         if not kw and not named and (dense is None or not len(dense.ids)):
             return fusion.Ranking([], 0.0, mode, terms, qvec)
         base = fusion.fuse_base(kw, dense, n_total)
+        if self._rulings_in_contention(base):
+            base = fusion.add_paragraphs(base, kw_signal.best_paragraphs(terms, allowed), n_total)
         top = [d for d, _ in sorted(base.items(), key=lambda x: -x[1])[: fusion.FEEDBACK_DOCS]]
         # Rulings' titles are their parties' names: no feedback from them.
         fb_terms = [] if rulings_only(filters) else kw_signal.feedback_terms(top, fusion.FEEDBACK_MIN_SHARED)
@@ -205,6 +207,11 @@ class Searcher:
             # Only for the few filtered queries near the threshold: the whole store's view of the query.
             evidence.store_confidence = self.rank(query, Filters()).confidence
         return ranking
+
+    def _rulings_in_contention(self, base: dict[int, float]) -> bool:
+        """Whether a long ruling is among the ten best: only then is its best paragraph worth a query."""
+        top = [d for d, _ in sorted(base.items(), key=lambda x: -x[1])[:10]]
+        return bool(top) and not self.keyword.ids_of_kinds(list(PARAGRAPH_KINDS)).isdisjoint(top)
 
     # -- presenting --------------------------------------------------------------
 

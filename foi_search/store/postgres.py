@@ -491,6 +491,21 @@ class PostgresStore(Store):
             )
         ]
 
+    def best_paragraph_scores(self, terms: list[str], kinds: list[str], depth: int) -> dict[int, float]:
+        """Per document of ``kinds``, the keyword score (``ts_rank``) of its best passage matching any of ``terms``."""
+        if not terms or not kinds:
+            return {}
+        best: dict[int, float] = {}
+        for doc_id, score in self._conn.execute(
+            f"""select p.document_id, ts_rank(p.tsv, q) as r from passages p join documents d on d.id = p.document_id,
+                    to_tsquery('{_CFG}', ?) q
+                where p.tsv @@ q and d.kind = any(?) order by r desc limit ?""",
+            [ts_query(terms), list(kinds), depth],
+        ):
+            if score > best.get(doc_id, float("-inf")):
+                best[doc_id] = float(score)
+        return best
+
     # -- document views --------------------------------------------------------------------
 
     def replace_doc_views(self, doc_ids: list[int], rows: list[tuple]) -> None:
