@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from click.testing import CliRunner
 
 from foi_search.cli import cli
@@ -170,3 +171,24 @@ def test_precedent_sections_count_questions_answered_on_the_ground(tmp_path):
     _question_counts(store, section, set(ids))
     assert section.questions == {"refused": 1, "partly": 1}
     assert (section.requests_with_question, section.requests) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    "text, outcome",
+    [
+        ("DECISION We have decided to allow the appeal.", "allowed"),
+        ("We have decided to dismiss the Appeal.", "dismissed"),
+        ("By a unanimous decision the Tribunal dismissed the Appellant's appeal.", "dismissed"),
+        ("The Tribunal allows the Appellant’s appeal and substitutes a decision notice.", "allowed"),
+        ("The Tribunal dismisses the appeal.", "dismissed"),
+        # The Commissioner's notice stands: the appeal against it fails, whoever brought it.
+        ("The Tribunal upholds the Information Commissioner's Decision Notice and orders disclosure.", "dismissed"),
+        ("The Tribunal largely upholds the Commissioner's decision notice dated 3 May 2011.", "dismissed"),
+        ("The appeal is allowed in part.", "part_allowed"),
+        ("The council upheld its refusal on internal review.", None),
+    ],
+)
+def test_appeal_outcome_read_from_the_decisions_own_words(text, outcome):
+    from ingest.extract.rulings import _appeal_outcome
+
+    assert _appeal_outcome(["Background.", text]) == outcome

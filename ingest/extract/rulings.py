@@ -25,15 +25,21 @@ from .exemptions import find_citations
 _PARA_START = re.compile(r"^[ \t!]*(?:\(?\d{1,3}[.)]|[A-Z]\.)\s+(?=\S)", re.M)
 _NOISE = re.compile(r"^[ \t!]+|[ \t!]+$", re.M)
 _RESULT = re.compile(
-    r"\bappeals?\s+(?:is|are)\s+(?:therefore\s+|accordingly\s+|hereby\s+)?(?:dismissed|allowed|refused|struck out|upheld)"
-    r"|\b(?:we|the tribunal)\s+(?:therefore\s+|accordingly\s+|unanimously\s+)?(?:dismiss|allow|uphold)(?:es)?\s+the\s+appeal"
+    r"\bappeals?\s+(?:is|are)\s+(?:therefore\s+|accordingly\s+|hereby\s+)?(?:dismissed|allowed(?:\s+in\s+part)?|refused|struck out|upheld)"
+    r"|\b(?:we|the tribunal)\s+(?:(?:has|have)\s+decided\s+to\s+|therefore\s+|accordingly\s+|unanimously\s+)?"
+    r"(?:dismiss|allow|uphold)(?:es|s|ed)?\s+the\s+(?:appellant\W?s\s+)?appeal"
+    r"|\bthe tribunal\s+(?:largely\s+)?upholds\s+(?:the\s+|both\s+)?(?:information\s+)?(?:commissioner\W?s\s+)?"
+    r"decision(?:\s+notice)?s?\b"
     r"|\bdecision:\s*appeal\s+\w+|substituted decision notice|\bsubstitute(?:d)? (?:the following|a) decision",
     re.I,
 )
+#: "The Tribunal upholds the Commissioner's decision notice": the notice stands, the appeal against it fails.
+_NOTICE_UPHELD = re.compile(r"\bupholds\s+(?:the\s+|both\s+)?(?:information\s+)?(?:commissioner\W?s\s+)?decision", re.I)
 _OUTCOME_WORDS = [
+    (_NOTICE_UPHELD, "dismissed"),
     (re.compile(r"allowed in part|part(?:ly|ially)? allowed|allowed,? in part", re.I), "part_allowed"),
-    (re.compile(r"\b(?:dismiss(?:ed)?|refused|fails)\b", re.I), "dismissed"),
-    (re.compile(r"\b(?:allow(?:ed)?|succeeds|upheld)\b", re.I), "allowed"),
+    (re.compile(r"\b(?:dismiss(?:es|ed)?|refused|fails)\b", re.I), "dismissed"),
+    (re.compile(r"\b(?:allow(?:s|ed)?|succeeds|uphold(?:s)?|upheld)\b", re.I), "allowed"),
     (re.compile(r"struck out", re.I), "struck_out"),
 ]
 _REQUEST = re.compile(r"\b(?:requested|request(?:ing)? (?:the following|information|that)|wrote to .{0,80}(?:asking|request))", re.I)
