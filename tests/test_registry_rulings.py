@@ -192,3 +192,16 @@ def test_appeal_outcome_read_from_the_decisions_own_words(text, outcome):
     from ingest.extract.rulings import _appeal_outcome
 
     assert _appeal_outcome(["Background.", text]) == outcome
+
+
+def test_a_short_decision_rules_on_the_grounds_its_text_discusses_most():
+    paras, codes, counts = _paras(
+        "1. The council withheld the tender scores.",
+        "2. We have considered the arguments under section 43(2) and the public interest.",
+    )
+    # No ground cited twice in the numbered paragraphs: the whole text's most discussed decide.
+    assert rule_on_grounds(paras, codes, counts, "dismissed", False) == {}
+    assert rule_on_grounds(paras, codes, counts, "dismissed", False, listed=["s43", "s40(2)", "s41"]) == {
+        "s43": "upheld", "s40(2)": "upheld"
+    }
+    assert rule_on_grounds(paras, codes, counts, "withdrawn", False, listed=["s43"]) == {}

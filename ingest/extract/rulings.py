@@ -112,7 +112,10 @@ def enrich_ruling(doc: Document) -> Document:
         found = _appeal_outcome(paras)
         if found:
             doc.meta["appeal_outcome"] = found
-    rulings = rule_on_grounds(paras, main_code, counts, doc.meta.get("appeal_outcome"), _authority_appealed(doc))
+    rulings = rule_on_grounds(
+        paras, main_code, counts, doc.meta.get("appeal_outcome"), _authority_appealed(doc),
+        listed=[c for c in doc.meta.get("sections_considered") or [] if isinstance(c, str)],
+    )
     doc.exemptions = [
         ExemptionCitation(code=c, detail=details.get(c, c), status=rulings.get(c, "mentioned")) for c in considered
     ]
@@ -151,6 +154,8 @@ _BODY = re.compile(
 )
 #: Grounds in dispute: the most discussed of the real exemptions (procedural sections never are).
 _MAX_DISPUTED = 4
+#: Grounds in dispute taken from the whole text's most discussed when the paragraphs cite none twice.
+_MAX_LISTED_DISPUTED = 2
 
 
 def _authority_appealed(doc: Document) -> bool:
@@ -182,7 +187,13 @@ def _cue_votes(paras: list[str], main_code: list[str | None], code: str) -> tupl
 
 
 def rule_on_grounds(
-    paras: list[str], main_code: list[str | None], counts: Counter, outcome: str | None, authority_appealed: bool
+    paras: list[str],
+    main_code: list[str | None],
+    counts: Counter,
+    outcome: str | None,
+    authority_appealed: bool,
+    *,
+    listed: list[str] | None = None,
 ) -> dict[str, str]:
     """What the Tribunal decided on each ground in dispute: ``upheld``, ``not_upheld`` or ``partly``.
 
@@ -194,8 +205,15 @@ def rule_on_grounds(
     dismissed, or an authority's appeal allowed, upholds the grounds; the
     reverse does not; an appeal allowed in part rules them ``partly``. Struck
     out, withdrawn and consent-order appeals rule on nothing.
+
+    A short decision may cite no ground twice in its numbered paragraphs; then
+    the grounds the whole text discusses most (``listed``, the parser's
+    ``sections_considered``) are the ones in dispute, at most
+    :data:`_MAX_LISTED_DISPUTED` of them.
     """
     disputed = [c for c, n in counts.most_common() if c in GROUNDS and n >= 2][:_MAX_DISPUTED]
+    if not disputed:
+        disputed = [c for c in listed or [] if c in GROUNDS][:_MAX_LISTED_DISPUTED]
     if not disputed or outcome not in ("dismissed", "allowed", "part_allowed"):
         return {}
     if outcome == "part_allowed":
