@@ -1,4 +1,5 @@
-"""The whole-corpus retrieval sets in eval/corpus and eval/corpus_b: they parse, and every judged key is in ../shared.
+"""The team-made retrieval sets in eval/corpus, eval/corpus_b (whole corpus) and eval/sheffield_b (Sheffield
+threads only): they parse, and every judged key is in ../shared.
 
 The key check reads file names and CSV ids under ../shared/corpus directly (no
 ingest), so it stays fast; it is skipped where ../shared is absent.
@@ -18,9 +19,13 @@ from conftest import need_shared
 from foi_search.services.evaluate.retrieval import load_qrels, load_queries
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
-# Each set and the splits it must use: eval/corpus is split tune/holdout; eval/corpus_b is held out as a whole.
-SETS = {"corpus": {"tune", "holdout"}, "corpus_b": {"holdout_b"}}
+# Each set and the splits it must use: eval/corpus is split tune/holdout; eval/corpus_b is held out as a whole;
+# eval/sheffield_b is split tune/holdout.
+SETS = {"corpus": {"tune", "holdout"}, "corpus_b": {"holdout_b"}, "sheffield_b": {"tune", "holdout"}}
 KINDS = {"new_request", "officer_query", "exists_check", "tribunal_ruling"}
+# The Sheffield set has no Tribunal rulings and no filters (one authority, one source).
+SET_KINDS = {"sheffield_b": {"new_request", "officer_query", "exists_check"}}
+MIN_FILTERED = {"sheffield_b": 0}
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
@@ -30,7 +35,7 @@ def test_queries_and_qrels_parse_and_agree(name):
     qids = [q["qid"] for q in queries]
     assert len(qids) == len(set(qids)) >= 30
     assert set(qrels) <= set(qids), "judgments for a query that is not in queries.jsonl"
-    assert {q["kind"] for q in queries} == KINDS
+    assert {q["kind"] for q in queries} == SET_KINDS.get(name, KINDS)
     assert {q["split"] for q in queries} == SETS[name]
     for q in queries:
         positives = [g for g in qrels.get(q["qid"], {}).values() if g > 0]
@@ -43,7 +48,7 @@ def test_queries_and_qrels_parse_and_agree(name):
             assert grade in (0, 1, 2)
             # Keys of different sources can collide (Tribunal ids and Devon references are both numbers).
             assert re.fullmatch(r"[a-z]+:\S+", doc), doc
-    assert sum(bool(q.get("filters")) for q in queries) >= len(queries) // 3
+    assert sum(bool(q.get("filters")) for q in queries) >= MIN_FILTERED.get(name, len(queries) // 3)
     assert sum(q["no_relevant"] for q in queries) >= 4
 
 
@@ -85,3 +90,17 @@ def test_every_judged_key_is_in_the_shared_corpus(name):
             if not found:
                 missing[doc] += 1
     assert not missing, f"judged keys not in ../shared/corpus: {sorted(missing)[:10]}"
+
+
+def test_sheffield_b_split_alternates_within_each_kind():
+    """Within each kind, in qid order, the 1st, 3rd, ... query is tune and the others holdout."""
+    queries = load_queries(EVAL / "sheffield_b" / "queries.jsonl")
+    seen: Counter = Counter()
+    for q in sorted(queries, key=lambda q: q["qid"]):
+        seen[q["kind"]] += 1
+        assert q["split"] == ("tune" if seen[q["kind"]] % 2 else "holdout"), q["qid"]
+
+
+def test_sheffield_b_judges_sheffield_threads_only():
+    for rel in load_qrels(EVAL / "sheffield_b" / "qrels.tsv").values():
+        assert all(doc.startswith("wdtk:") for doc in rel)
