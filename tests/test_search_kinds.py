@@ -148,12 +148,13 @@ def test_a_rulings_best_paragraph_counts_when_rulings_are_in_contention(store, m
 
     fill_store(store)
     kw = KeywordSignal(store)
-    best = kw.best_paragraphs(["waste", "contract", "pricing"], None)
+    everything = [r[0] for r in store.conn.execute("select id from documents")]
+    best = kw.best_paragraphs(["waste", "contract", "pricing"], everything)
     kinds = {r[0] for r in store.conn.execute(
         f"select distinct kind from documents where id in ({','.join('?' * len(best))})", sorted(best))}
+    # Only long rulings are re-scored by a paragraph, and only those among the candidates.
     assert best and kinds == {"tribunal_decision"}
-    # A filtered set keeps only its own documents.
-    assert kw.best_paragraphs(["waste", "contract", "pricing"], set()) == {}
+    assert kw.best_paragraphs(["waste", "contract", "pricing"], []) == {}
 
     searcher = Searcher(store, keyword_only=True)
     query = "How did the Tribunal rule on waste collection contract pricing?"

@@ -172,7 +172,8 @@ class Searcher:
             return fusion.Ranking([], 0.0, mode, terms, qvec)
         base = fusion.fuse_base(kw, dense, n_total)
         if self._rulings_in_contention(base):
-            base = fusion.add_paragraphs(base, kw_signal.best_paragraphs(terms, allowed), n_total)
+            # Only the rulings already fused can reach the top: their paragraphs re-score them.
+            base = fusion.add_paragraphs(base, kw_signal.best_paragraphs(terms, base), n_total)
         top = [d for d, _ in sorted(base.items(), key=lambda x: -x[1])[: fusion.FEEDBACK_DOCS]]
         # Rulings' titles are their parties' names: no feedback from them.
         fb_terms = [] if rulings_only(filters) else kw_signal.feedback_terms(top, fusion.FEEDBACK_MIN_SHARED)

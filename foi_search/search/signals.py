@@ -38,8 +38,6 @@ KEYWORD_DEPTH = 300
 #: of words): whole-document BM25 dilutes the one paragraph about the query, so
 #: their best paragraph's keyword score is added (max-passage evidence).
 PARAGRAPH_KINDS = ("tribunal_decision",)
-#: Passages read for that per query (the best by BM25).
-PARAGRAPH_DEPTH = 3000
 #: Weight of a document's best passage (cosine, z-scored) next to its views.
 W_PASSAGE = 0.5
 #: Passages fetched from the vector index per query for that.
@@ -87,10 +85,10 @@ class KeywordSignal:
             terms, filters, depth, BM25_WEIGHTS_RULINGS if rulings_only(filters) else BM25_WEIGHTS
         )
 
-    def best_paragraphs(self, terms: list[str], allowed: set[int] | None) -> dict[int, float]:
-        """BM25 of the best matching passage of each long document (:data:`PARAGRAPH_KINDS`) in the set."""
-        scores = self.store.best_paragraph_scores(terms, list(PARAGRAPH_KINDS), PARAGRAPH_DEPTH)
-        return scores if allowed is None else {d: v for d, v in scores.items() if d in allowed}
+    def best_paragraphs(self, terms: list[str], candidates) -> dict[int, float]:
+        """BM25 of the best matching passage of each long document (:data:`PARAGRAPH_KINDS`) among ``candidates`` (ids)."""
+        ids = sorted(self.ids_of_kinds(list(PARAGRAPH_KINDS)).intersection(candidates))
+        return self.store.best_paragraph_scores(terms, ids) if ids else {}
 
     def ids_of_kinds(self, kinds: list[str]) -> set[int]:
         """Ids of the documents of ``kinds`` (cached per kind)."""

@@ -491,20 +491,18 @@ class PostgresStore(Store):
             )
         ]
 
-    def best_paragraph_scores(self, terms: list[str], kinds: list[str], depth: int) -> dict[int, float]:
-        """Per document of ``kinds``, the keyword score (``ts_rank``) of its best passage matching any of ``terms``."""
-        if not terms or not kinds:
+    def best_paragraph_scores(self, terms: list[str], doc_ids: list[int]) -> dict[int, float]:
+        """Per document of ``doc_ids``, the keyword score (``ts_rank``) of its best passage matching ``terms``."""
+        if not terms or not doc_ids:
             return {}
-        best: dict[int, float] = {}
-        for doc_id, score in self._conn.execute(
-            f"""select p.document_id, ts_rank(p.tsv, q) as r from passages p join documents d on d.id = p.document_id,
-                    to_tsquery('{_CFG}', ?) q
-                where p.tsv @@ q and d.kind = any(?) order by r desc limit ?""",
-            [ts_query(terms), list(kinds), depth],
-        ):
-            if score > best.get(doc_id, float("-inf")):
-                best[doc_id] = float(score)
-        return best
+        return {
+            d: float(r)
+            for d, r in self._conn.execute(
+                f"""select p.document_id, max(ts_rank(p.tsv, q)) from passages p, to_tsquery('{_CFG}', ?) q
+                    where p.document_id = any(?) and p.tsv @@ q group by p.document_id""",
+                [ts_query(terms), list(doc_ids)],
+            )
+        }
 
     # -- document views --------------------------------------------------------------------
 

@@ -119,20 +119,15 @@ class SqliteReads:
             [fts_query(terms), code],
         ).fetchall()
 
-    def best_paragraph_scores(self, terms: list[str], kinds: list[str], depth: int) -> dict[int, float]:
-        """Per document of ``kinds``, the keyword score of its best passage matching any of ``terms``.
-
-        Only the ``depth`` best passages of those kinds are read (FTS5 BM25 over passages).
-        """
-        if not terms or not kinds:
+    def best_paragraph_scores(self, terms: list[str], doc_ids: list[int]) -> dict[int, float]:
+        """Per document of ``doc_ids``, the keyword score (FTS5 BM25 over passages) of its best passage matching ``terms``."""
+        if not terms or not doc_ids:
             return {}
         best: dict[int, float] = {}
         for doc_id, score in self.conn.execute(
             f"""select p.document_id, -bm25(passages_fts) from passages_fts join passages p on p.id = passages_fts.rowid
-                join documents d on d.id = p.document_id
-                where passages_fts match ? and d.kind in ({",".join("?" * len(kinds))})
-                order by bm25(passages_fts) limit ?""",
-            [fts_query(terms), *kinds, depth],
+                where passages_fts match ? and p.document_id in ({",".join("?" * len(doc_ids))})""",
+            [fts_query(terms), *doc_ids],
         ):
             if score > best.get(doc_id, float("-inf")):
                 best[doc_id] = score
