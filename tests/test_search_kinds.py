@@ -157,9 +157,20 @@ def test_a_rulings_best_paragraph_counts_when_rulings_are_in_contention(store, m
     assert kw.best_paragraphs(["waste", "contract", "pricing"], []) == {}
 
     searcher = Searcher(store, keyword_only=True)
-    query = "How did the Tribunal rule on waste collection contract pricing?"
+    query = "waste collection contract pricing commercial interests"  # a ruling is among the ten best
     ruling = store.conn.execute("select id from documents where source_key = 'EA-2019-0101'").fetchone()[0]
     with_paragraphs = dict(searcher.rank(query, Filters()).ranked)[ruling]
     monkeypatch.setattr(fusion, "W_PARAGRAPH", 0.0)
     without = dict(searcher.rank(query, Filters()).ranked)[ruling]
     assert with_paragraphs > without
+
+
+def test_the_asked_for_kind_comes_first_whatever_the_scale_of_the_other_scores():
+    from foi_search.search.fusion import W_WANTED_KIND, prefer_kinds
+
+    # A request whose title holds a rare query word can score tens of z-units.
+    fused = {1: 30.0, 2: 5.0, 3: 2.0, 4: 1.0}
+    out = prefer_kinds(fused, {2, 3})
+    assert out[2] == out[1] + W_WANTED_KIND and out[2] > out[3] > out[4]
+    assert out[3] - out[2] == fused[3] - fused[2]  # their own order and spacing kept
+    assert prefer_kinds(fused, {9}) == fused  # none of that kind among the candidates

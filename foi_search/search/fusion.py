@@ -19,11 +19,12 @@ W_FEEDBACK_KEYWORD_ONLY = 0.3
 #: Documents fused per query besides the keyword matches: the best by dense
 #: score (also the depth of the ranking recall is measured on).
 DENSE_CANDIDATES = 1000
-#: z-units added to documents of a kind the query asks for in its words
-#: (:func:`~foi_search.search.querytext.wanted_kinds`) when no kind filter is
-#: given: "how did the Tribunal rule on X" ranks Tribunal decisions on X above
-#: requests about X. Chosen on the whole-corpus dev set's "tune" split
-#: (docs/search.md); a kind filter, when given, decides instead.
+#: z-units by which the best document of a kind the query asks for in its words
+#: (:func:`~foi_search.search.querytext.wanted_kinds`) stands above the best other
+#: when no kind filter is given: "how did the Tribunal rule on X" ranks Tribunal
+#: decisions on X above requests about X (:func:`prefer_kinds`). Chosen on the
+#: whole-corpus dev set's "tune" split (docs/search.md); a kind filter, when
+#: given, decides instead.
 W_WANTED_KIND = 4.0
 #: z-units added to documents that applied, or for a Tribunal decision ruled on,
 #: a refusal ground the query names ("section 35", "vexatious", "regulation 12(5)(e)"):
@@ -234,8 +235,19 @@ def add_paragraphs(fused: dict[int, float], paragraphs: dict[int, float], n_tota
 
 
 def prefer_kinds(fused: dict[int, float], wanted: set[int]) -> dict[int, float]:
-    """``fused`` with :data:`W_WANTED_KIND` added to the documents in ``wanted``."""
-    return {d: v + (W_WANTED_KIND if d in wanted else 0.0) for d, v in fused.items()}
+    """``fused`` with the documents in ``wanted`` lifted so the best of them stands :data:`W_WANTED_KIND` above the best other.
+
+    All of them move by the same amount, so their order among themselves is
+    kept. The lift follows the scores' scale: a request whose title holds a
+    rare query word can score tens of z-units, and a fixed bonus would leave
+    it above every ruling the user asked for.
+    """
+    top_wanted = max((v for d, v in fused.items() if d in wanted), default=None)
+    if top_wanted is None:
+        return fused
+    top_other = max((v for d, v in fused.items() if d not in wanted), default=top_wanted)
+    lift = max(W_WANTED_KIND, top_other - top_wanted + W_WANTED_KIND)
+    return {d: v + (lift if d in wanted else 0.0) for d, v in fused.items()}
 
 
 def prefer_exemptions(fused: dict[int, float], applied: set[int]) -> dict[int, float]:
