@@ -287,8 +287,17 @@ MAX_RESULTS = 2000
 #: Adding at least this many vectors, and more than are indexed already, drops
 #: the HNSW index and builds it afterwards in one go.
 BULK_REINDEX_MIN = 10_000
-#: Memory for that build (the graph of 1M 384-d vectors is ~2 GB; 100k fit here).
-BULK_MAINTENANCE_MEM = "512MB"
+#: Bytes of HNSW graph per 384-d vector (1,536 of vector, the rest neighbour lists), and the most asked for.
+_GRAPH_BYTES_PER_VECTOR, _BUILD_MEM_MAX_MB = 2_000, 4_096
+
+
+def _build_memory_mb(vectors: int) -> int:
+    """``maintenance_work_mem`` for an HNSW build over ``vectors``: the whole graph, within bounds.
+
+    A graph that outgrows it is finished on disk many times slower (pgvector
+    says so in a notice); 1M vectors want ~2 GB.
+    """
+    return max(512, min(_BUILD_MEM_MAX_MB, vectors * _GRAPH_BYTES_PER_VECTOR // 1_000_000 + 64))
 
 
 class PgVectorIndex:
@@ -492,8 +501,10 @@ class PgPassageIndex(PassageIndex):
 
     def end_bulk(self) -> None:
         """(Re)build the HNSW index if it is missing (after a bulk load, or a run killed during one)."""
-        self.store.conn.execute(f"set maintenance_work_mem = '{BULK_MAINTENANCE_MEM}'")
         missing = self.store.conn.execute("select to_regclass('idx_vectors_embedding')").fetchone()[0] is None
+        if missing:
+            n = self.store.conn.execute("select count(*) from vectors where embedding is not null").fetchone()[0]
+            self.store.conn.execute(f"set maintenance_work_mem = '{_build_memory_mb(n)}MB'")
         self.store.conn.execute(
             "create index if not exists idx_vectors_embedding on vectors using hnsw (embedding vector_cosine_ops)"
         )
