@@ -69,8 +69,16 @@ class HashEmbedder:
         return out
 
 
-def synthetic_documents(source: str, n_passages: int, seed: int = 7, offset: int = 0):
-    """Documents built from a real store until ``n_passages`` passages (see the module docstring)."""
+def synthetic_documents(source: str, n_passages: int, seed: int = 7, offset: int = 0, lazy: bool = False):
+    """Documents built from a real store until ``n_passages`` passages (see the module docstring).
+
+    With ``lazy``, a generator (the 1M-passage corpus is not held in memory at once).
+    """
+    gen = _synthetic(source, n_passages, seed, offset)
+    return gen if lazy else list(gen)
+
+
+def _synthetic(source: str, n_passages: int, seed: int, offset: int):
     from foi_search.core.domain import Passage
     from foi_search.store import Store
 
@@ -81,7 +89,7 @@ def synthetic_documents(source: str, n_passages: int, seed: int = 7, offset: int
         sent for d in base for p in d.passages for sent in re.split(r"(?<=[.?!])\s+", p.text) if len(sent) > 30
     ]
     vocab = sorted({w for d in base for w in _WORD.findall((d.title or "").lower()) if len(w) > 3})
-    out, total, i = [], 0, 0
+    total, i = 0, 0
     while total < n_passages:
         d = base[i % len(base)]
         k = max(1, len(d.passages))
@@ -90,11 +98,10 @@ def synthetic_documents(source: str, n_passages: int, seed: int = 7, offset: int
             for p in (d.passages or [Passage("", "response", None, 0)])
         ]
         extra = " ".join(rnd.sample(vocab, 3))
-        out.append(replace(d, source_key=f"{d.source_key}~bench{offset}-{i}", title=f"{d.title} {extra}",
-                           passages=passages))
+        yield replace(d, source_key=f"{d.source_key}~bench{offset}-{i}", title=f"{d.title} {extra}",
+                      passages=passages)
         total += k
         i += 1
-    return out
 
 
 def rss_mb(pid: int | None = None) -> float:
@@ -239,20 +246,66 @@ def concurrent(target: str, qs: list[str], extra_docs, readers: int, seconds: fl
     }
 
 
-def run_engine(name: str, target: str, docs, extra_docs, qs, args, disk_path, server_folder=None) -> dict:
+def bulk_load_sqlite(db: str, docs, batch: int = 1000) -> dict:
+    """Write the bulk of the corpus into a new SQLite store, ``batch`` documents a transaction.
+
+    The same ``save_document`` as ingest, but without a commit (and fsync) per
+    document: only the ingest *rate* is measured on a sample written on top.
+    """
+    from foi_search.store import Store
+
+    t = time.perf_counter()
+    n = 0
+    with Store(db) as store:
+        chunk = []
+        for d in docs:
+            chunk.append(d)
+            if len(chunk) >= batch:
+                with store.transaction():
+                    for x in chunk:
+                        store.save_document(x)
+                n += len(chunk)
+                chunk = []
+        if chunk:
+            with store.transaction():
+                for x in chunk:
+                    store.save_document(x)
+            n += len(chunk)
+        passages = store.conn.execute("select count(*) from passages").fetchone()[0]
+    return {"documents": n, "passages": passages, "seconds": round(time.perf_counter() - t, 1)}
+
+
+def bulk_load_postgres(db: str, url: str) -> dict:
+    """Copy the bulk-loaded SQLite rows into PostgreSQL (``foi-search migrate``'s batches): the same rows."""
+    from foi_search.services.migrating import migrate_to_postgres
+    from foi_search.store import Store
+
+    t = time.perf_counter()
+    with Store(db, create=False) as src:
+        target = open_target(url)
+        report = migrate_to_postgres(src, target, batch=2000)
+        target.conn.execute("analyze")
+        target.close()
+    return {"rows": sum(report.copied.values()), "seconds": round(time.perf_counter() - t, 1)}
+
+
+def load_engine(name: str, target: str, sample, disk_path, bulk: dict) -> dict:
+    """On a bulk-loaded store: the ingest rate on a sample, the index build, the disk."""
     from foi_search.services.indexing import build_index
 
-    res: dict = {"engine": name}
+    res: dict = {"engine": name, "bulk_load": bulk}
     store = open_target(target)
+    # The ingest rate: one document a transaction, as `foi-search ingest` writes, on top of the loaded store.
     t = time.perf_counter()
-    for d in docs:
+    for d in sample:
         store.save_document(d)
     secs = time.perf_counter() - t
-    res["documents"] = len(docs)
+    res["documents"] = store.conn.execute("select count(*) from documents").fetchone()[0]
     res["passages"] = store.conn.execute("select count(*) from passages").fetchone()[0]
+    res["ingest_sample_documents"] = len(sample)
     res["ingest_s"] = round(secs, 1)
-    res["ingest_docs_per_s"] = round(len(docs) / secs, 1)
-    res["ingest_passages_per_s"] = round(res["passages"] / secs, 1)
+    res["ingest_docs_per_s"] = round(len(sample) / secs, 1)
+    res["ingest_passages_per_s"] = round(sum(len(d.passages) for d in sample) / secs, 1)
     t = time.perf_counter()
     report = build_index(store, embedder=HashEmbedder())
     res["index_build_s"] = round(time.perf_counter() - t, 1)
@@ -261,23 +314,45 @@ def run_engine(name: str, target: str, docs, extra_docs, qs, args, disk_path, se
     res["index_type"] = report.index_type
     store.close()
     res["disk_mb"] = round(disk_path() / 1e6, 1)
+    print(json.dumps(res), file=sys.stderr, flush=True)
+    return res
+
+
+def measure_engine(res: dict, target: str, extra_docs, qs, args, server_folder=None) -> dict:
+    """Warm hybrid queries, memory, and readers + a writer, on a loaded and indexed store."""
     res["warm_hybrid"] = measure_queries(target, qs, args.rounds)
     if server_folder is not None:
         res["server_rss_mb"] = round(server_rss_mb(server_folder), 1)
-    res["concurrent"] = concurrent(target, qs, extra_docs, args.readers, args.seconds)
-    print(json.dumps(res), flush=True)
+    print(json.dumps(res), file=sys.stderr, flush=True)
+    if args.seconds > 0:
+        res["concurrent"] = concurrent(target, qs, extra_docs, args.readers, args.seconds)
+    print(json.dumps(res), file=sys.stderr, flush=True)
     return res
+
+
+def pg_settings(args) -> dict:
+    return {
+        "shared_buffers": args.shared_buffers, "maintenance_work_mem": "2GB", "max_connections": "50",
+        "fsync": "on", "synchronous_commit": "on", "full_page_writes": "on",
+        "max_wal_size": "8GB", "effective_cache_size": "8GB",
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", required=True, help="A SQLite store whose documents the corpus is generated from.")
     ap.add_argument("--passages", type=int, default=100_000)
-    ap.add_argument("--work", default="/tmp/foi-bench-postgres", help="Scratch folder (deleted first).")
+    ap.add_argument("--work", default="/tmp/foi-bench-postgres", help="Scratch folder (deleted first when loading).")
     ap.add_argument("--rounds", type=int, default=3, help="Passes over the queries for p50/p95.")
     ap.add_argument("--readers", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--engines", default="sqlite,postgresql")
+    ap.add_argument("--sample-passages", type=int, default=10_000,
+                    help="Passages of the sample whose save_document rate is the ingest figure.")
+    ap.add_argument("--shared-buffers", default="2GB")
+    ap.add_argument("--phase", choices=("all", "load", "measure"), default="all",
+                    help="load: build the stores and keep them in --work; measure: query what load left there.")
+    ap.add_argument("--keep", action="store_true", help="Keep the work folder (the server is stopped).")
     ap.add_argument("--out", help="Write the results as JSON here.")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -287,40 +362,60 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     work = Path(args.work)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    t = time.perf_counter()
-    docs = synthetic_documents(args.source, args.passages)
-    extra = synthetic_documents(args.source, 20_000, offset=1)
+    db = work / "bench.db"
     qs = queries()
-    print(f"generated {len(docs)} documents in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    results = {"passages_target": args.passages, "cpus": os.cpu_count(), "engines": []}
-    if "sqlite" in args.engines:
-        db = work / "bench.db"
-        results["engines"].append(run_engine(
-            "sqlite+faiss", str(db), docs, extra, qs, args,
-            lambda: dir_bytes(db) + dir_bytes(work / "bench.index") + sum(
-                dir_bytes(p) for p in work.glob("bench.db-*")),
-        ))
-    if "postgresql" in args.engines:
-        from foi_search.store.pg_embedded import start_server
+    extra = synthetic_documents(args.source, 20_000, offset=1)
+    engines = [e for e in ("sqlite", "postgresql") if e in args.engines]
+    server = url = None
+    if args.phase in ("all", "load"):
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        sample = synthetic_documents(args.source, args.sample_passages, offset=2)
+        results = {"passages_target": args.passages, "sample_passages": args.sample_passages,
+                   "cpus": os.cpu_count(), "engines": []}
+        # The bulk of the corpus, once, into SQLite; PostgreSQL gets the same rows copied from it.
+        bulk = bulk_load_sqlite(str(db), synthetic_documents(args.source, args.passages, lazy=True))
+        results["bulk"] = bulk
+        print(f"bulk-loaded {bulk}", file=sys.stderr, flush=True)
+    else:
+        results = json.loads((work / "load.json").read_text())
+    try:
+        if "postgresql" in engines:
+            from foi_search.store.pg_embedded import start_server
 
-        server = start_server(work / "pg", settings={
-            "shared_buffers": "512MB", "maintenance_work_mem": "512MB", "max_connections": "50",
-            "fsync": "on", "synchronous_commit": "on", "full_page_writes": "on",
-        })
-        try:
-            url = server.create_database("bench")
-            import psycopg
+            server = start_server(work / "pg", settings=pg_settings(args))
+            url = server.url("bench")
+        if args.phase in ("all", "load"):
+            if url is not None:
+                url = server.create_database("bench")
+                pg_bulk = bulk_load_postgres(str(db), url)
+                print(f"copied into PostgreSQL {pg_bulk}", file=sys.stderr, flush=True)
+            for e in engines:
+                if e == "sqlite":
+                    results["engines"].append(load_engine(
+                        "sqlite+faiss", str(db), sample,
+                        lambda: dir_bytes(db) + dir_bytes(work / "bench.index") + sum(
+                            dir_bytes(p) for p in work.glob("bench.db-*")), bulk))
+                else:
+                    def pg_size() -> int:
+                        import psycopg
 
-            def pg_size() -> int:
-                with psycopg.connect(url) as c:
-                    return c.execute("select pg_database_size(current_database())").fetchone()[0]
+                        with psycopg.connect(url) as c:
+                            return c.execute("select pg_database_size(current_database())").fetchone()[0]
 
-            results["engines"].append(run_engine("postgresql+pgvector", url, docs, extra, qs, args, pg_size,
-                                                 server_folder=work / "pg"))
-        finally:
+                    results["engines"].append(load_engine("postgresql+pgvector", url, sample, pg_size, pg_bulk))
+            (work / "load.json").write_text(json.dumps(results, indent=2))
+        if args.phase in ("all", "measure"):
+            for res in results["engines"]:
+                if res["engine"].startswith("sqlite") and "sqlite" in engines:
+                    measure_engine(res, str(db), extra, qs, args)
+                elif res["engine"].startswith("postgresql") and url is not None:
+                    measure_engine(res, url, extra, qs, args, server_folder=work / "pg")
+    finally:
+        if server is not None:
             server.stop()
+        if not args.keep and args.phase != "load":
+            shutil.rmtree(work, ignore_errors=True)
     results["client_max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, 1)
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
