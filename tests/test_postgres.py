@@ -493,3 +493,62 @@ def test_concurrent_cli_ingests_store_each_document_once(pg_url, tmp_path):
     added = sum(int(re.search(r"\((\d+) new", out).group(1)) for out, _ in outs)
     assert added == expected  # each document added by exactly one of the writers
     s.close()
+
+
+# -- keyword search at scale ------------------------------------------------------------------
+
+
+def _word_docs(n_common: int, n_rare: int):
+    """Documents whose titles all hold 'parking' and 'zone'; the first ``n_rare`` also 'permit'; three times as many others."""
+    template = load_fixture_documents()[0]
+    others = [
+        replace(template, source_key=f"other-{i}", title=f"Library opening hours {i}", messages=[], questions=[],
+                passages=[], attachments=[], exemptions=[])
+        for i in range(3 * n_common)
+    ]
+    return others + [
+        replace(
+            template,
+            source_key=f"scale-{i}",
+            title=f"Parking zone {'permit ' * (1 + i % 2) if i < n_rare else ''}figures {'zone ' * (i % 3)}{i}",
+            messages=[], questions=[], passages=[], attachments=[], exemptions=[],
+        )
+        for i in range(n_common)
+    ]
+
+
+def test_keyword_candidates_narrowed_when_every_word_is_common(pg_store, monkeypatch):
+    import foi_search.store.postgres as pg
+
+    for d in _word_docs(20, 6):
+        pg_store.save_document(d)
+    terms = ["parking", "permit", "zone"]
+    full = pg_store.keyword_scores(terms, Filters(), 100)
+    assert len(full) == 20
+    # Even the rarest word ('permit', 6 documents) is in more documents than may be
+    # ranked: those holding all three words are, with the same scores as unbounded.
+    monkeypatch.setattr(pg, "MAX_CANDIDATES", 3)
+    monkeypatch.setattr(pg, "MIN_CANDIDATES", 1)
+    pg_store._df_cache.clear()
+    bounded = pg_store.keyword_scores(terms, Filters(), 100)
+    top = sorted(full, key=lambda d: (-full[d], d))[: len(bounded)]
+    assert len(bounded) == 6
+    assert sorted(bounded) == sorted(top)
+    assert all(bounded[d] == pytest.approx(full[d]) for d in bounded)
+    # A narrowing that would leave too few documents keeps the wider set.
+    monkeypatch.setattr(pg, "MIN_CANDIDATES", 7)
+    assert len(pg_store.keyword_scores(terms, Filters(), 100)) == 20
+
+
+def test_keyword_search_leaves_the_planner_settings_as_they_were(pg_filled):
+    def seqscan():
+        return pg_filled.conn.execute("show enable_seqscan").fetchone()[0]
+
+    pg_filled.keyword_scores(["parking", "permit"], Filters(), 10)
+    assert seqscan() == "on"
+    with pg_filled.transaction():
+        pg_filled.keyword_scores(["parking", "permit"], Filters(), 10)
+        assert seqscan() == "on"
+    assert pg_filled.doc_frequency("parking") == pg_filled.conn.execute(
+        "select count(*) from documents where tsv @@ to_tsquery('foi_porter', 'parking')"
+    ).fetchone()[0] > 0
