@@ -528,16 +528,14 @@ def test_keyword_candidates_narrowed_when_every_word_is_common(pg_store, monkeyp
     # Even the rarest word ('permit', 6 documents) is in more documents than may be
     # ranked: those holding all three words are, with the same scores as unbounded.
     monkeypatch.setattr(pg, "MAX_CANDIDATES", 3)
-    monkeypatch.setattr(pg, "MIN_CANDIDATES", 1)
     pg_store._df_cache.clear()
-    bounded = pg_store.keyword_scores(terms, Filters(), 100)
-    top = sorted(full, key=lambda d: (-full[d], d))[: len(bounded)]
-    assert len(bounded) == 6
-    assert sorted(bounded) == sorted(top)
+    ranked = sorted(full, key=lambda d: (-full[d], d))
+    bounded = pg_store.keyword_scores(terms, Filters(), 6)
+    assert sorted(bounded) == sorted(ranked[:6])  # the six holding all three words
     assert all(bounded[d] == pytest.approx(full[d]) for d in bounded)
-    # A narrowing that would leave too few documents keeps the wider set.
-    monkeypatch.setattr(pg, "MIN_CANDIDATES", 7)
-    assert len(pg_store.keyword_scores(terms, Filters(), 100)) == 20
+    # A narrowing that would leave fewer documents than asked for is not taken (pairs: all 20).
+    wider = pg_store.keyword_scores(terms, Filters(), 7)
+    assert sorted(wider) == sorted(ranked[:7])
 
 
 def test_keyword_search_leaves_the_planner_settings_as_they_were(pg_filled):
