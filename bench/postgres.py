@@ -110,19 +110,31 @@ def rss_mb(pid: int | None = None) -> float:
     return psutil.Process(pid or os.getpid()).memory_info().rss / 1e6
 
 
-def server_rss_mb(folder: Path) -> float:
-    """Resident memory of every PostgreSQL process of the server in ``folder``."""
+def server_rss_mb(folder: Path) -> dict:
+    """Memory of the PostgreSQL server in ``folder``: the postmaster's RSS plus each child's private part (USS).
+
+    Shared buffers are counted once (in the postmaster's RSS as far as they are
+    touched); ``children_rss_mb`` adds every child's whole RSS, shared pages again.
+    """
     import psutil
 
-    total = 0
-    for p in psutil.process_iter(["name", "cmdline", "memory_info"]):
-        if p.info["name"] == "postgres" or (p.info["cmdline"] and "postgres" in (p.info["cmdline"][0] or "")):
-            try:
-                # Shared buffers count once: the postmaster's RSS plus each child's private part.
-                total += p.memory_full_info().uss
-            except (psutil.AccessDenied, psutil.NoSuchProcess):
-                continue
-    return total / 1e6
+    folder = str(folder)
+    master = next((p for p in psutil.process_iter(["cmdline"])
+                   if p.info["cmdline"] and "postgres" in p.info["cmdline"][0] and folder in " ".join(p.info["cmdline"])),
+                  None)
+    if master is None:
+        return {}
+    kids = master.children()
+    uss = rss = 0
+    for p in kids:
+        try:
+            mem = p.memory_full_info()
+            uss, rss = uss + mem.uss, rss + mem.rss
+        except (psutil.AccessDenied, psutil.NoSuchProcess):
+            continue
+    own = master.memory_info().rss
+    return {"server_mb": round((own + uss) / 1e6, 1), "postmaster_rss_mb": round(own / 1e6, 1),
+            "children_uss_mb": round(uss / 1e6, 1), "children_rss_mb": round(rss / 1e6, 1), "processes": len(kids) + 1}
 
 
 def dir_bytes(p: Path) -> int:
@@ -322,7 +334,7 @@ def measure_engine(res: dict, target: str, extra_docs, qs, args, server_folder=N
     """Warm hybrid queries, memory, and readers + a writer, on a loaded and indexed store."""
     res["warm_hybrid"] = measure_queries(target, qs, args.rounds)
     if server_folder is not None:
-        res["server_rss_mb"] = round(server_rss_mb(server_folder), 1)
+        res["server_memory"] = server_rss_mb(server_folder)
     print(json.dumps(res), file=sys.stderr, flush=True)
     if args.seconds > 0:
         res["concurrent"] = concurrent(target, qs, extra_docs, args.readers, args.seconds)
