@@ -1,6 +1,9 @@
 """PostgreSQL + pgvector against SQLite + FAISS, side by side in one run.
 
     .venv/bin/python bench/postgres.py --source /tmp/sheff.db --passages 100000 --out docs/bench-postgres.json
+    # 1M passages: build once (--phase load), then query what was built (--phase measure), same --work
+    .venv/bin/python bench/postgres.py --source /tmp/sheff.db --passages 1000000 --work /tmp/b1m --phase load
+    .venv/bin/python bench/postgres.py --source /tmp/sheff.db --passages 1000000 --work /tmp/b1m --phase measure
 
 The corpus is generated from a real store (``--source``, e.g. the Sheffield
 threads ingested with ``foi-search ingest``): each synthetic document takes a
@@ -11,12 +14,18 @@ buckets, unit length): the bench measures the stores and indexes, not the
 model, and both engines get the same vectors. Queries are the retrieval dev
 queries (``../shared/eval/retrieval/dev_queries.jsonl``).
 
-Measured for each engine: ingest rate (``save_document``), index build
-(passage vectors + document views), disk, warm hybrid query p50/p95 (one
-process, after warm-up), memory (client RSS; server RSS for PostgreSQL), and
-8 reader processes + 1 writer process for a fixed time: queries per second,
-documents written, errors. The PostgreSQL server is the embedded one
-(PostgreSQL 18, pgvector 0.8) on 127.0.0.1, started in the work folder.
+The bulk of the corpus is written into SQLite with ``save_document``, 1,000
+documents a transaction, and copied into PostgreSQL by ``foi-search migrate``'s
+code, so both engines hold the same rows; the *ingest rate* is measured on a
+sample (``--sample-passages``) written on top, one document a transaction as
+``foi-search ingest`` writes.
+
+Measured for each engine: ingest rate, index build (passage vectors +
+document views), disk, warm hybrid query p50/p95 (one process, after
+warm-up), memory (client RSS; the server's for PostgreSQL), and 8 reader
+processes + 1 writer process for a fixed time: queries per second, documents
+written, errors. The PostgreSQL server is the embedded one (PostgreSQL 18,
+pgvector 0.8) on 127.0.0.1, started in the work folder and stopped at the end.
 """
 
 from __future__ import annotations
