@@ -205,3 +205,12 @@ def test_a_short_decision_rules_on_the_grounds_its_text_discusses_most():
         "s43": "upheld", "s40(2)": "upheld"
     }
     assert rule_on_grounds(paras, codes, counts, "withdrawn", False, listed=["s43"]) == {}
+
+
+def test_closed_bodies_that_answered_requests_are_named():
+    # Published replies outlive the body that wrote them (merged or renamed since).
+    text = (
+        "Public Health England\nWellington House\n\nDear Requester,\n\nWe hold the figures you asked for; "
+        "they are attached.\n\nYours faithfully,\nFOI team"
+    )
+    assert identify_authority(text) == "Public Health England"

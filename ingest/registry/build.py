@@ -87,7 +87,7 @@ def build(root: Path) -> list[tuple[str, str, list[str], list[str], str]]:
             by_org.setdefault(d["organisation_id"], []).append(d["domain_pattern"].lower())
     for oid, o in orgs.items():
         det = o.get("details") or {}
-        if det.get("govuk_status") not in ("live", "transitioning", "joining", "exempt"):
+        if det.get("govuk_status") not in ("live", "transitioning", "joining", "exempt") and not _answered_foi_requests(o):
             continue
         ab = det.get("abbreviation")
         aliases = [ab] if ab and ab != o["title"] and len(ab) >= 3 else []
@@ -98,6 +98,22 @@ def build(root: Path) -> list[tuple[str, str, list[str], list[str], str]]:
         if u.get("alpha_two_code") == "GB":
             bodies.append(("university", u["name"].strip(), [], sorted({d.lower() for d in u.get("domains") or []}), "hipo"))
     return bodies
+
+
+#: Kinds of closed GOV.UK organisations kept: bodies that answered FOI requests in their own
+#: name (advisory committees, inquiries and reviews did not, and their generic names would match
+#: ordinary text).
+_ANSWERING_FORMATS = {
+    "Ministerial department", "Non-ministerial department", "Executive agency",
+    "Executive non-departmental public body", "Public corporation", "Executive office",
+}
+
+
+def _answered_foi_requests(org: dict) -> bool:
+    """A closed organisation that answered FOI requests: published replies outlive it (NHS Digital, DCLG)."""
+    det = org.get("details") or {}
+    closed = (det.get("closed_at") or "")[:4]
+    return det.get("govuk_status") == "closed" and org.get("format") in _ANSWERING_FORMATS and closed >= "2005"
 
 
 def main(argv: list[str]) -> int:
