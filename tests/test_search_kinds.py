@@ -17,6 +17,10 @@ from foi_search.search.searcher import Searcher
         ("Tribunal decisions on staff names withheld as personal data", ["tribunal_decision"]),
         ("did the tribunal order release of the report", ["tribunal_decision"]),
         ("rulings of the Tribunal on vexatious requests", ["tribunal_decision"]),
+        ("Did the Tribunal accept that naming the researchers would put them at risk?", ["tribunal_decision"]),
+        ("did the Tribunal agree that court records are exempt", ["tribunal_decision"]),
+        ("how the Tribunal treated the cost limit for aggregated requests", ["tribunal_decision"]),
+        ("tribunal hearings held at the town hall", []),
         # A tribunal named without a ruling asked for: an ordinary request.
         ("legal costs when parents challenged decisions about school places at tribunal", []),
         ("employment tribunal claims against the council by year", []),

@@ -27,7 +27,8 @@ STOPWORDS = frozenset(
 #: "Tribunal decisions on…", "did the Tribunal order…") want Tribunal decisions.
 #: A tribunal named without a ruling ("challenged at tribunal") says nothing of the kind.
 _TRIBUNAL_RULING = re.compile(
-    r"\btribunals?\b\W+(?:\w+\W+){0,3}?(?:rul|decid|decision|order|upheld|uphold)"
+    r"\btribunals?\b\W+(?:\w+\W+){0,3}?(?:rul|decid|decision|order|upheld|uphold|accept|agree|conclu|reject|dismiss|allow|"
+    r"found\b|find\b|finds\b|side[sd]?\s+with|treat)"
     r"|\b(?:rul|decision|decid)\w*\W+(?:\w+\W+){0,3}?tribunals?\b",
     re.I,
 )
