@@ -31,3 +31,8 @@ def clean_request(text: str | None) -> str:
     t = _SALUTATION.sub("", t, count=1)
     t = _SIGN_OFF.sub("", t)
     return t.strip()
+
+
+def slug(name: str) -> str:
+    """A lower-case, hyphen-joined form of ``name`` ("Sheffield City Council" -> ``sheffield-city-council``)."""
+    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())

@@ -19,6 +19,7 @@ runs.
 
 from __future__ import annotations
 
+import heapq
 import sys
 from pathlib import Path
 from typing import Callable
@@ -211,7 +212,7 @@ class Searcher:
 
     def _rulings_in_contention(self, base: dict[int, float]) -> bool:
         """Whether a long ruling is among the ten best: only then is its best paragraph worth a query."""
-        top = [d for d, _ in sorted(base.items(), key=lambda x: -x[1])[:10]]
+        top = heapq.nlargest(10, base, key=base.__getitem__)
         return bool(top) and not self.keyword.ids_of_kinds(list(PARAGRAPH_KINDS)).isdisjoint(top)
 
     # -- presenting --------------------------------------------------------------

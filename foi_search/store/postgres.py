@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
 from foi_search.core.errors import FoiSearchError
+from foi_search.core.text import slug as text_slug
 from foi_search.store import pg_migrations
 from foi_search.store.sqlite import Store
 
@@ -286,7 +287,7 @@ class PostgresStore(Store):
         row = self._conn.execute("select id from authorities where name = ?", [name]).fetchone()
         if row:
             return row[0]
-        slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+        slug = text_slug(name)
         self._conn.execute("insert into authorities (name, slug) values (?, ?) on conflict (name) do nothing", [name, slug])
         return self._conn.execute("select id from authorities where name = ?", [name]).fetchone()[0]
 

@@ -28,6 +28,7 @@ from foi_search.core.domain import (
 )
 from foi_search.core.clock import now
 from foi_search.core.errors import FoiSearchError
+from foi_search.core.text import slug as text_slug
 from foi_search.core.text import text_hash
 from foi_search.store.migrations import migrate_locked, repair_fts
 from foi_search.store.raw_pages import RawPages
@@ -158,7 +159,7 @@ class Store(RawPages, SqliteReads):
         row = self.conn.execute("select id from authorities where name = ?", [name]).fetchone()
         if row:
             return row[0]
-        slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+        slug = text_slug(name)
         return self._insert("authorities", [{"name": name, "slug": slug}])
 
     # -- documents -----------------------------------------------------------

@@ -24,17 +24,17 @@ from .exemptions import find_citations
 # Numbered paragraphs ("12.", "!12.", "(12)") start a new paragraph.
 _PARA_START = re.compile(r"^[ \t!]*(?:\(?\d{1,3}[.)]|[A-Z]\.)\s+(?=\S)", re.M)
 _NOISE = re.compile(r"^[ \t!]+|[ \t!]+$", re.M)
+#: "The Tribunal upholds the Commissioner's decision notice": the notice stands, the appeal against it fails.
+_NOTICE_UPHELD_WORDS = r"upholds\s+(?:the\s+|both\s+)?(?:information\s+)?(?:commissioner\W?s\s+)?decision"
 _RESULT = re.compile(
     r"\bappeals?\s+(?:is|are)\s+(?:therefore\s+|accordingly\s+|hereby\s+)?(?:dismissed|allowed(?:\s+in\s+part)?|refused|struck out|upheld)"
     r"|\b(?:we|the tribunal)\s+(?:(?:has|have)\s+decided\s+to\s+|therefore\s+|accordingly\s+|unanimously\s+)?"
     r"(?:dismiss|allow|uphold)(?:es|s|ed)?\s+the\s+(?:appellant\W?s\s+)?appeal"
-    r"|\bthe tribunal\s+(?:largely\s+)?upholds\s+(?:the\s+|both\s+)?(?:information\s+)?(?:commissioner\W?s\s+)?"
-    r"decision(?:\s+notice)?s?\b"
+    r"|\bthe tribunal\s+(?:largely\s+)?" + _NOTICE_UPHELD_WORDS + r"(?:\s+notice)?s?\b"
     r"|\bdecision:\s*appeal\s+\w+|substituted decision notice|\bsubstitute(?:d)? (?:the following|a) decision",
     re.I,
 )
-#: "The Tribunal upholds the Commissioner's decision notice": the notice stands, the appeal against it fails.
-_NOTICE_UPHELD = re.compile(r"\bupholds\s+(?:the\s+|both\s+)?(?:information\s+)?(?:commissioner\W?s\s+)?decision", re.I)
+_NOTICE_UPHELD = re.compile(r"\b" + _NOTICE_UPHELD_WORDS, re.I)
 _OUTCOME_WORDS = [
     (_NOTICE_UPHELD, "dismissed"),
     (re.compile(r"allowed in part|part(?:ly|ially)? allowed|allowed,? in part", re.I), "part_allowed"),
