@@ -248,10 +248,10 @@ class PassageIndex:
                 self.store.conn.executemany("update vectors set indexed = 1 where id = ?", [(i,) for i in ids])
 
     def build_views(self, embedder, progress=None) -> int:
-        """Embed the views of documents that lack current ones; returns how many."""
+        """Embed the views of documents that lack current ones (none when ``embedder`` is None); returns how many."""
         from index.docviews import build_doc_views
 
-        return build_doc_views(self.store, embedder, progress=progress)
+        return build_doc_views(self.store, embedder, progress=progress) if embedder is not None else 0
 
     def save_views_copy(self) -> None:
         """Write the memory-mapped copy of the views beside the index (skipped when current)."""
@@ -277,11 +277,6 @@ def index_status(store: "Store", index_dir: str | Path | None = None) -> IndexSt
 # batch, so there is no separate file to keep in step; ``indexed`` flags are
 # still reconciled with the rows that hold an embedding, as for FAISS.
 
-#: HNSW candidates kept per query (pgvector's maximum); with iterative scans a
-#: query still returns as many rows as asked for (search asks for thousands).
-EF_SEARCH = 1000
-#: Rows an iterative HNSW scan may visit before it stops.
-MAX_SCAN_TUPLES = 40_000
 #: Passages one vector search returns at most.
 MAX_RESULTS = 2000
 #: Adding at least this many vectors, and more than are indexed already, drops
@@ -314,7 +309,6 @@ class PgVectorIndex:
         self.store = store
         self.manifest = manifest
         self.manifest.index_type = self.index_type
-        self._session_set = False
         self._count: int | None = None
 
     @property
@@ -364,13 +358,6 @@ class PgVectorIndex:
         q = np.asarray(vectors, dtype="float32")
         if q.ndim == 1:
             q = q[None, :]
-        if not self._session_set:
-            # Session settings: a wide candidate list, and iterative scans so a
-            # query asking for thousands of rows gets them.
-            self.store.conn.execute(f"set hnsw.ef_search = {EF_SEARCH}")
-            self.store.conn.execute("set hnsw.iterative_scan = relaxed_order")
-            self.store.conn.execute(f"set hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
-            self._session_set = True
         # Past MAX_RESULTS an HNSW scan costs more than the tail is worth (2,000
         # is as deep as ranking reads passages: signals.PASSAGE_DEPTH); FAISS pads
         # with -1 past its count, and so does this.
@@ -379,16 +366,42 @@ class PgVectorIndex:
         all_scores = np.full((len(q), k), -1.0, dtype="float32")
         all_ids = np.full((len(q), k), -1, dtype="int64")
         for n, vec in enumerate(q):
-            rows = self.store.conn.execute(
+            rows = self.store.vector_search(
                 "select id, 1 - (embedding <=> ?) as s from vectors where embedding is not null "
                 "order by embedding <=> ? limit ?",
                 [vec, vec, want],
-            ).fetchall()
+                want,
+            )
             # relaxed_order may return a few rows out of order: sort as FAISS would.
             rows.sort(key=lambda r: (-r[1], r[0]))
             for j, (i, s) in enumerate(rows):
                 all_ids[n, j], all_scores[n, j] = i, s
         return all_scores, all_ids
+
+    def similarities_of_documents(self, vector, doc_ids: list[int]) -> dict[int, float]:
+        """Cosine of ``vector`` with every indexed passage of ``doc_ids``, by vector id (computed by the server)."""
+        import numpy as np
+
+        rows = self.store.conn.execute(
+            """select distinct v.id, 1 - (v.embedding <=> ?) from passages p join vectors v on v.content_hash = p.content_hash
+               where p.document_id = any(?) and v.embedding is not null""",
+            [np.asarray(vector, dtype="float32"), [int(d) for d in doc_ids]],
+        ).fetchall()
+        return {int(i): float(s) for i, s in rows}
+
+    def best_of_documents(self, vector, doc_ids: list[int], hidden_roles: list[str]) -> dict[int, float]:
+        """Per document of ``doc_ids``, the best cosine of ``vector`` with one of its indexed passages (computed by the server)."""
+        import numpy as np
+
+        if not doc_ids:
+            return {}
+        rows = self.store.conn.execute(
+            """select p.document_id, max(1 - (v.embedding <=> ?)) from passages p join vectors v on v.content_hash = p.content_hash
+               where p.document_id = any(?) and v.embedding is not null and coalesce(p.role, '') <> all(?)
+               group by p.document_id""",
+            [np.asarray(vector, dtype="float32"), [int(d) for d in doc_ids], list(hidden_roles)],
+        ).fetchall()
+        return {int(d): float(s) for d, s in rows}
 
     def to_ivf(self, kind: str = "", **_):
         """HNSW needs no conversion as it grows."""
@@ -463,10 +476,35 @@ class PgPassageIndex(PassageIndex):
     load = open_vectors
 
     def views(self):
+        """The views searched in the database on a large store (:mod:`index.view_search`), else read into memory."""
+        import index.view_search as view_search
         from index.docviews import load_doc_views
         from index.model import DIMENSION, MODEL_NAME
 
-        return load_doc_views(self.store, MODEL_NAME, DIMENSION, cache_dir=None)
+        searched = view_search.stored_views(self.store, MODEL_NAME, DIMENSION, min_documents=view_search.MIN_DOCUMENTS)
+        return searched if searched is not None else load_doc_views(self.store, MODEL_NAME, DIMENSION, cache_dir=None)
+
+    def build_views(self, embedder, progress=None) -> int:
+        """Embed the views of documents that lack current ones, then make sure their HNSW index exists.
+
+        ``embedder`` is None when no view is pending (an index made by an
+        earlier version is then built). As for passages: many new views are written without the index and it
+        is built once after them.
+        """
+        from index.docviews import build_doc_views
+        from index.view_search import INDEX_NAME
+
+        conn = self.store.conn
+        pending = self.views_pending()
+        if pending >= BULK_REINDEX_MIN and pending >= conn.execute("select count(*) from doc_views").fetchone()[0] // 3:
+            conn.execute(f"drop index if exists {INDEX_NAME}")
+        done = build_doc_views(self.store, embedder, progress=progress) if embedder is not None else 0
+        if conn.execute("select to_regclass(?)", [INDEX_NAME]).fetchone()[0] is None:
+            n = conn.execute("select count(*) from doc_views").fetchone()[0]
+            conn.execute(f"set maintenance_work_mem = '{_build_memory_mb(n)}MB'")
+            conn.execute(f"create index if not exists {INDEX_NAME} on doc_views using hnsw (vector vector_cosine_ops)")
+            conn.execute("analyze doc_views")
+        return done
 
     def unit_texts(self, rows: list[tuple[int, str, int]]) -> list[tuple[int, str]]:
         hashes = sorted({h for _, h, _ in rows})

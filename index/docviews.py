@@ -227,10 +227,10 @@ def _load_cache(store: Store, model: str, dimension: int, folder) -> DocViews | 
     return DocViews(ids, matrix, complete=meta.get("pending") == 0)
 
 
-def _read_views(store: Store, model: str, dimension: int) -> DocViews:
+def _read_views(store: Store, model: str, dimension: int, doc_ids: list[int] | None = None) -> DocViews:
     import numpy as np
 
-    rows = store.doc_view_rows(model)
+    rows = store.doc_view_rows(model, doc_ids)
     ids: list[int] = []
     pos: dict[int, int] = {}
     for doc_id, _, _ in rows:

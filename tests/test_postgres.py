@@ -550,3 +550,111 @@ def test_keyword_search_leaves_the_planner_settings_as_they_were(pg_filled):
     assert pg_filled.doc_frequency("parking") == pg_filled.conn.execute(
         "select count(*) from documents where tsv @@ to_tsquery('foi_porter', 'parking')"
     ).fetchone()[0] > 0
+
+
+def test_stored_word_counts_give_the_live_scores_and_follow_growth(pg_filled):
+    from foi_search.store.postgres import PostgresStore
+
+    terms = ["parking", "permit", "zone", "penalty", "nowhereword"]
+    live = pg_filled.keyword_scores(terms, Filters(), 100)
+    live_df = {t: pg_filled.doc_frequency(t) for t in terms}
+    assert pg_filled.refresh_keyword_stats() > 0
+    assert pg_filled.refresh_keyword_stats() == 0  # already current: nothing recounted
+
+    reader = PostgresStore(pg_filled.url)
+    counted = []
+    real_read = reader._gin_read
+    reader._gin_read = lambda sql, params: counted.append(sql) or real_read(sql, params)
+    try:
+        # Counted at this very state: the same scores, and no word counted through the index.
+        stored = reader.keyword_scores(terms, Filters(), 100)
+        assert stored.keys() == live.keys()
+        assert all(stored[d] == pytest.approx(live[d]) for d in live)
+        assert {t: reader.doc_frequency(t) for t in terms} == live_df
+        assert not [s for s in counted if s.startswith("select count(*)")]
+
+        # The store grows by a document with a word never counted: stored counts are
+        # scaled by the growth, the new word is counted live.
+        d = _word_docs(1, 1)[-1]
+        pg_filled.save_document(replace(d, source_key="grown", title=d.title + " zebracrossing"))
+        assert reader.doc_frequency("zebracrossing") == 1
+        n = reader.conn.execute("select count(*) from documents").fetchone()[0]
+        assert reader.doc_frequency("penalty") == round(live_df["penalty"] * n / (n - 1))
+    finally:
+        reader.close()
+
+
+# -- document views searched in the database (a large store) ------------------------------------
+
+
+def _searched(pg_hybrid, monkeypatch, **constants):
+    import index.view_search as vs
+    from foi_search.search import signals
+
+    monkeypatch.setattr(vs, "MIN_DOCUMENTS", 0)
+    for name, value in constants.items():
+        monkeypatch.setattr(vs if name == "SAMPLE_DOCUMENTS" else signals, name, value)
+    searcher = Searcher(pg_hybrid.store, embedder=pg_hybrid.embedder, notify=lambda m: None)
+    assert isinstance(searcher.dense.res.views, vs.StoredViews)
+    return searcher
+
+
+def test_views_searched_in_the_database_score_as_in_memory(pg_hybrid, monkeypatch):
+    queries = [json.loads(line)["text"] for line in QUERIES.read_text().splitlines() if line.strip()]
+    filters = [Filters(), Filters(authority="westford"), Filters(kinds=["tribunal_decision"])]
+    exact = {(q, i): pg_hybrid.rank(q, f) for q in queries for i, f in enumerate(filters)}
+    # Every document near enough and in the sample: the same scores as every document scored in memory.
+    searched = _searched(pg_hybrid, monkeypatch, VIEW_NEIGHBOURS=1000, VIEW_NEIGHBOURS_PER_PART=1000)
+    assert searched.dense.res.views.count == len(searched.dense.res.views.sample.doc_ids)
+    for (q, i), want in exact.items():
+        got = searched.rank(q, filters[i])
+        assert [d for d, _ in got.ranked] == [d for d, _ in want.ranked], (q, i)
+        assert [s for _, s in got.ranked] == pytest.approx([s for _, s in want.ranked], abs=1e-6)
+        assert got.confidence == pytest.approx(want.confidence, abs=1e-6)
+
+
+def test_views_searched_narrowly_still_score_every_keyword_match(pg_hybrid, monkeypatch):
+    queries = [json.loads(line)["text"] for line in QUERIES.read_text().splitlines() if line.strip()]
+    exact = {q: pg_hybrid.rank(q, Filters()) for q in queries}
+    # Two neighbours per query and a sample of a few documents: the spread is estimated, the scores are not.
+    searched = _searched(pg_hybrid, monkeypatch, VIEW_NEIGHBOURS=2, VIEW_NEIGHBOURS_PER_PART=1, SAMPLE_DOCUMENTS=4)
+    views = searched.dense.res.views
+    assert len(views.sample.doc_ids) < views.count
+    agree = 0
+    for q, want in exact.items():
+        got = searched.rank(q, Filters())
+        assert {d for d, _ in got.ranked} == {d for d, _ in want.ranked}, q  # nothing lost
+        agree += [d for d, _ in got.ranked[:1]] == [d for d, _ in want.ranked[:1]]
+    assert agree >= len(exact) - 1
+
+
+def test_keyword_candidates_bounded_by_rarity_still_find_common_words_in_titles(pg_store, monkeypatch):
+    import foi_search.store.postgres as pg
+    from foi_search.core.domain import Message
+
+    template = load_fixture_documents()[0]
+
+    def doc(key, title, body):
+        return replace(template, source_key=key, title=title, messages=[Message("incoming", body)],
+                       questions=[], passages=[], attachments=[], exemptions=[])
+
+    docs = [doc(f"title-{i}", f"Parking figures {i}", "Figures for the year.") for i in range(5)]
+    docs += [doc(f"body-{i}", f"Annual report {i}", "The parking office answered.") for i in range(12)]
+    docs += [doc(f"rare-{i}", f"Annual report {i}", "A zebra crossing was mentioned once.") for i in range(3)]
+    docs += [doc(f"other-{i}", f"Library hours {i}", "Opening hours of libraries.") for i in range(40)]
+    for d in docs:
+        pg_store.save_document(d)
+    terms = ["parking", "zebra"]
+    full = pg_store.keyword_scores(terms, Filters(), 5)
+
+    def keys(scores):
+        marks = ",".join("?" * len(scores))
+        return {r[0] for r in pg_store.conn.execute(f"select source_key from documents where id in ({marks})", list(scores))}
+
+    assert keys(full) == {f"title-{i}" for i in range(5)}  # the title word outweighs the rare body word
+    # Only the rarest word's documents fit the bound; the heads' first stage brings back the titles.
+    monkeypatch.setattr(pg, "MAX_CANDIDATES", 3)
+    bounded = pg_store.keyword_scores(terms, Filters(), 5)
+    assert bounded == pytest.approx(full)
+    monkeypatch.setattr(pg_store, "_head_candidates", lambda *a: [])
+    assert keys(pg_store.keyword_scores(terms, Filters(), 5)) != keys(full)

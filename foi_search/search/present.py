@@ -169,7 +169,7 @@ def hits_for(store, ranked: list[tuple[int, float]], terms: list[str], qvec, den
             ids,
         )
     }
-    sims = dense.passage_similarities(qvec) if dense is not None and qvec is not None else {}
+    sims = dense.passage_similarities_of(qvec, ids) if dense is not None and qvec is not None else {}
     passages = best_passages(store, ids, terms, sims)
     answers = question_answers(store, ids)
     matcher = TermMatcher(terms)

@@ -167,7 +167,9 @@ class Searcher:
         dense, qvec = None, None
         if dense_signal is not None and text.strip():
             qvec, parts = dense_signal.embed_query(text)
-            dense = dense_signal.scores(qvec, parts, allowed, n_total, dense_signal.passage_query_vector(text, qvec))
+            dense = dense_signal.scores(
+                qvec, parts, allowed, n_total, dense_signal.passage_query_vector(text, qvec), also=kw.keys()
+            )
         named = kw_signal.reference_matches(reference_tokens(query), allowed)
         if not kw and not named and (dense is None or not len(dense.ids)):
             return fusion.Ranking([], 0.0, mode, terms, qvec)
@@ -221,7 +223,7 @@ class Searcher:
         """Result records for ranked ``(doc_id, score)`` pairs, each with its best passage."""
         return hits_for(self.store, ranked, terms, qvec, self.dense)
 
-    def passage_similarities(self, qvec, k: int = 5000) -> dict[int, float]:
+    def passage_similarities(self, qvec, k: int | None = None) -> dict[int, float]:
         """Cosine of the query with indexed passages, by ``vectors.id`` (empty in keyword mode)."""
         return self.dense.passage_similarities(qvec, k) if self.dense is not None else {}
 

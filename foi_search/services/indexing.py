@@ -239,7 +239,8 @@ def build_index(
             notify(f"Converting the index to {target} ({index.count} vectors)...")
         index = index.to_ivf(target)
     views = 0
-    if doc_views and embedder is not None:
+    if doc_views:
+        # Without an embedder no view is pending; the call still completes what a store keeps beside them.
         cb = (lambda done, total: progress("documents", done, total)) if progress else None
         views = pidx.build_views(embedder, cb)
     changed = bool(embedded or removed or rebuild) or not pidx.exists()
@@ -254,6 +255,8 @@ def build_index(
         index.save_manifest(index_dir)  # nothing new: the (large) index file stays as it is
     if doc_views:
         pidx.save_views_copy()
+    # Word counts for keyword ranking, where the engine does not keep its own (PostgreSQL).
+    store.refresh_keyword_stats()
     return IndexReport(
         index_dir=str(index_dir),
         model=MODEL_NAME,

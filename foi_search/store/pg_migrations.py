@@ -149,12 +149,38 @@ create index if not exists idx_question_answers_document_id on question_answers 
 create index if not exists idx_question_answers_status on question_answers (status);
 """
 
+#: Per-stem document counts for BM25's IDF, refreshed by ``foi-search index``
+#: (counting a common stem through the GIN index costs ~10 ms at 100k documents;
+#: FTS5 keeps its own counts). ``keyword_stats_meta`` says which store state
+#: they were counted at (see ``PostgresStore.refresh_keyword_stats``).
+_M006_KEYWORD_STATS = """
+create table if not exists lexeme_stats (lexeme text primary key, df bigint not null);
+create table if not exists keyword_stats_meta (
+    id integer primary key check (id = 1), documents bigint not null, state text not null, refreshed_at text);
+"""
+
+#: Characters of a request in a document's head (what keyword search's first stage ranks).
+HEAD_CHARS = 3000
+#: A document's title (A) and the start of its request (B): a small tsvector kept
+#: in the row (storage main), so ranking thousands of matches by what was asked
+#: reads no TOAST (``PostgresStore.keyword_scores``). Adding it rewrites the table once.
+_M007_HEAD_TSV = f"""
+alter table documents add column if not exists head_tsv tsvector generated always as (
+    setweight(to_tsvector('{TS_CONFIG}', coalesce(title, '')), 'A')
+    || setweight(to_tsvector('{TS_CONFIG}', left(coalesce(request_text, ''), {HEAD_CHARS})), 'B')
+) stored;
+alter table documents alter column head_tsv set storage main;
+create index if not exists idx_documents_head_tsv on documents using gin (head_tsv);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_core", _M001_CORE),
     ("002_fetching_and_crawl_state", _M002_FETCHING),
     ("003_vectors_pgvector", _M003_VECTORS),
     ("004_migrate_progress", _M004_MIGRATE_PROGRESS),
     ("005_question_answers", _M005_QUESTION_ANSWERS),
+    ("006_keyword_stats", _M006_KEYWORD_STATS),
+    ("007_head_tsv", _M007_HEAD_TSV),
 ]
 
 #: Key of the advisory lock held while migrating (any constant shared by all clients).

@@ -24,6 +24,7 @@ import json
 import re
 import threading
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterator
 
 from foi_search.core.errors import FoiSearchError
@@ -57,9 +58,10 @@ def redact_url(url: str) -> str:
 
 #: Below this IDF a word is in most documents (FTS5 floors such IDFs at 1e-6).
 MIN_IDF = 0.01
-#: Documents keyword search ranks (those holding the query's rarer words; see ``_candidate_query``): each
-#: costs ~0.03 ms (its tsvector read back from TOAST). Twice the 300 a query keeps; the dev nDCG@10 is
-#: the same with 600 as with every match ranked (400 lost 0.0006).
+#: Documents holding the query's rarer words that keyword search scores exactly (``_candidate_query``):
+#: each costs ~0.015-0.03 ms (its tsvector read back from TOAST). When that bound leaves matches out, the
+#: best by their heads join them (``_head_candidates``): the bound alone cost the whole-corpus set 0.077
+#: nDCG@10 against SQLite (0.711 vs 0.788); with the heads it is 0.795 (docs/benchmarks.md).
 MAX_CANDIDATES = 600
 #: The rarest words whose pairs and triples narrow the candidates.
 NARROW_WORDS = 6
@@ -208,6 +210,7 @@ class PostgresStore(Store):
         self._lexeme_cache: dict[str, str | None] = {}
         self._df_cache: dict[str, int] = {}
         self._stats: tuple | None = None
+        self._hnsw_ef: int | None = None
         try:
             if pg_migrations.pending(raw):
                 pg_migrations.migrate(raw)
@@ -333,6 +336,12 @@ class PostgresStore(Store):
         ``documents.words``, and its term counts per column from ``ts_rank``
         (see :func:`_counts_from_ranks`), so the scores are FTS5's up to
         tokenisation and both engines rank alike.
+
+        On a large store not every match is scored: two first stages choose
+        the candidates, the documents holding the query's rarer words
+        (:meth:`_candidate_query`) and those whose title and request match it
+        best (:meth:`_head_candidates`, read from a small tsvector in the row),
+        and these are scored exactly.
         """
         import math
 
@@ -340,6 +349,7 @@ class PostgresStore(Store):
             return {}
         lexemes = self._lexemes(terms)
         n, avgdl = self._corpus_size()
+        self._prefetch_df(lexemes.values())
         idf = {}
         for lx in {lx for lx in lexemes.values() if lx}:
             hits = self._lexeme_df(lx)
@@ -351,9 +361,12 @@ class PostgresStore(Store):
         kept = sorted(lx for lx, v in idf.items() if v > MIN_IDF) or sorted(idf)
         if not kept:
             return {}
-        match = self._candidate_query(kept, depth)
+        match, complete = self._candidate_query(kept, depth)
         where, params = ("true", []) if filters.is_empty() else filters.sql("d")
         quoted = [_quote_lexeme(lx) for lx in kept]
+        # Bounded by rarity, the candidates miss documents whose title or request holds a
+        # common query word; the best of those by their head (title, request) join them.
+        heads = [] if complete or not weights[0] else self._head_candidates(kept, idf, weights, depth, where, params)
         # Most matches hold few of the query's words: rank only those a document holds.
         ranks = ", ".join(
             f"case when t.v @@ {q}::tsquery then array["
@@ -366,8 +379,8 @@ class PostgresStore(Store):
             # TOAST once per document instead of once per function call.
             f"select d.id, d.words, {ranks} from documents d "
             f"cross join lateral (select d.tsv || ''::tsvector as v offset 0) t "
-            f"where d.tsv @@ ?::tsquery and {where}",
-            [match, *params],
+            f"where (d.tsv @@ ?::tsquery or d.id = any(?)) and {where}",
+            [match, heads, *params],
         )
         if not rows:
             return {}
@@ -393,8 +406,31 @@ class PostgresStore(Store):
         scores = dict(zip(ids.tolist(), total.tolist()))
         return dict(sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:depth])
 
-    def _candidate_query(self, kept: list[str], depth: int) -> str:
-        """The ``tsquery`` (text) choosing the documents :meth:`keyword_scores` ranks, about MAX_CANDIDATES of them.
+    def _head_candidates(
+        self, kept: list[str], idf: dict[str, float], weights: tuple[float, ...], n: int, where: str, params: list
+    ) -> list[int]:
+        """Ids of the ``n`` documents whose head (title and request start, ``documents.head_tsv``) best match ``kept``.
+
+        The first stage of a two-stage ranking: each lexeme's ``ts_rank`` over
+        the head's positions (title weighted as ``weights`` weigh it against
+        the request) times its IDF. Heads are small and kept in the row, so
+        this reads no TOAST; :meth:`keyword_scores` then scores these exactly.
+        """
+        title_vs_request = weights[2] / weights[0]
+        score = " + ".join(
+            f"{idf[lx]!r} * ts_rank('{{0, 0, {title_vs_request!r}, 1}}', d.head_tsv, {_sql_literal(_quote_lexeme(lx))}::tsquery, 0)"
+            for lx in kept
+        )
+        return [
+            r[0]
+            for r in self._gin_read(
+                f"select d.id from documents d where d.head_tsv @@ ?::tsquery and {where} order by {score} desc limit ?",
+                [" | ".join(_quote_lexeme(lx) for lx in kept), *params, n],
+            )
+        ]
+
+    def _candidate_query(self, kept: list[str], depth: int) -> tuple[str, bool]:
+        """The ``tsquery`` (text) choosing the documents :meth:`keyword_scores` ranks, about MAX_CANDIDATES of them, and whether it is every match.
 
         Documents holding the rarer words, as many as MAX_CANDIDATES allows: a
         document holding only common words scores little and would rank after
@@ -415,7 +451,7 @@ class PostgresStore(Store):
             total += self._lexeme_df(lx)
         query = " | ".join(_quote_lexeme(lx) for lx in match)
         if total <= MAX_CANDIDATES or len(kept) < 2:
-            return query
+            return query, len(match) == len(kept)
         import itertools
 
         rare = by_rarity[:NARROW_WORDS]
@@ -431,7 +467,7 @@ class PostgresStore(Store):
             query = narrowed
             if n <= MAX_CANDIDATES:
                 break
-        return query
+        return query, False
 
     def _gin_read(self, sql: str, params: list) -> list[tuple]:
         """Rows of a read that matches ``documents.tsv``, planned on its GIN index.
@@ -468,11 +504,61 @@ class PostgresStore(Store):
         key = self._stats_key()
         if self._stats is None or self._stats[0] != key:
             n, avg = self._conn.execute("select count(*), avg(words) from documents").fetchone()
-            self._stats = (key, int(n), float(avg or 0.0))
+            meta = self._conn.execute("select documents, state from keyword_stats_meta where id = 1").fetchone()
+            self._stats = (key, int(n), float(avg or 0.0), _stats_use(meta, key, int(n)))
             self._df_cache.clear()
         return self._stats[1], self._stats[2]
 
+    def refresh_keyword_stats(self) -> int:
+        """Count every stem's documents into ``lexeme_stats`` (``foi-search index`` calls this).
+
+        One snapshot (repeatable read) gives the counts and the store state
+        they belong to, so a concurrent writer cannot make them disagree.
+        Readers keep the old counts until this commits.
+
+        Returns:
+            Distinct stems counted (0 when the counts were current).
+        """
+        with self.transaction():
+            if self._conn.depth == 1:  # a caller's open transaction keeps its own level
+                self._conn.execute("set transaction isolation level repeatable read")
+            key = self._stats_key()
+            meta = self._conn.execute("select state from keyword_stats_meta where id = 1").fetchone()
+            if meta is not None and meta[0] == _state_text(key):
+                return 0  # counted at this state already
+            n = self._conn.execute("select count(*) from documents").fetchone()[0]
+            self._conn.execute("delete from lexeme_stats")
+            stems = self._conn.execute(
+                "insert into lexeme_stats (lexeme, df) select word, ndoc from ts_stat('select tsv from documents')"
+            ).rowcount
+            self._conn.execute(
+                """insert into keyword_stats_meta (id, documents, state, refreshed_at) values (1, ?, ?, ?)
+                   on conflict (id) do update set documents = excluded.documents, state = excluded.state,
+                   refreshed_at = excluded.refreshed_at""",
+                [n, _state_text(key), datetime.now(timezone.utc).isoformat(timespec="seconds")],
+            )
+        self._stats = None
+        return stems
+
+    def _prefetch_df(self, lexemes) -> None:
+        """Read the stored counts of ``lexemes`` not yet cached, in one query (see :func:`_stats_use`)."""
+        n, _ = self._corpus_size()
+        use = self._stats[3]
+        todo = sorted({lx for lx in lexemes if lx and lx not in self._df_cache})
+        if use is None or not todo:
+            return
+        scale, exact = use
+        found = dict(self._conn.execute("select lexeme, df from lexeme_stats where lexeme = any(?)", [todo]).fetchall())
+        for lx in todo:
+            if lx in found:
+                self._df_cache[lx] = found[lx] if exact else max(1, min(n, round(found[lx] * scale)))
+            elif exact:
+                self._df_cache[lx] = 0  # counted at this very state: in no document
+        # The rest (new since the counts) are counted through the index below.
+
     def _lexeme_df(self, lexeme: str) -> int:
+        if lexeme not in self._df_cache:
+            self._prefetch_df([lexeme])
         if lexeme not in self._df_cache:
             self._df_cache[lexeme] = self._gin_read(
                 "select count(*) from documents where tsv @@ ?::tsquery", [_quote_lexeme(lexeme)]
@@ -499,6 +585,23 @@ class PostgresStore(Store):
                 [ts_query([term], "AD" if body else "AB"), list(doc_ids)],
             )
         ]
+
+    def vector_search(self, sql: str, params: list, k: int) -> list[tuple]:
+        """Rows of an HNSW search (``order by … <=> … limit k``), with the candidate list sized to ``k``.
+
+        pgvector keeps ``hnsw.ef_search`` candidates (at most 1,000); with an
+        iterative scan it goes on past them when more rows are asked for. A
+        short list for a short search: visiting 1,000 candidates to return
+        200 rows costs five times the time for nothing.
+        """
+        ef = max(HNSW_MIN_EF, min(HNSW_MAX_EF, k))
+        if self._hnsw_ef is None:
+            self._conn.execute("set hnsw.iterative_scan = relaxed_order")
+            self._conn.execute(f"set hnsw.max_scan_tuples = {HNSW_MAX_SCAN_TUPLES}")
+        if self._hnsw_ef != ef:
+            self._conn.execute(f"set hnsw.ef_search = {ef}")
+            self._hnsw_ef = ef
+        return self._conn.execute(sql, params).fetchall()
 
     def vector_documents(self, vector_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, int]]:
         """``(vector id, document id)`` of passages with those vectors, ``hidden_roles`` left out."""
@@ -569,15 +672,17 @@ class PostgresStore(Store):
             [(d, v, m, h, np.asarray(vec, dtype="float32"), p) for d, v, m, h, vec, p in rows],
         )
 
-    def doc_view_rows(self, model: str) -> list[tuple[int, str, object]]:
-        """``(document_id, view, float32 vector)`` of current views for ``model``, by document id."""
+    def doc_view_rows(self, model: str, doc_ids: list[int] | None = None) -> list[tuple[int, str, object]]:
+        """``(document_id, view, float32 vector)`` of current views for ``model`` (of ``doc_ids`` when given), by document id."""
+        only = "" if doc_ids is None else " and v.document_id = any(%s)"
         # Binary results: pgvector's text form costs ~0.5 ms a vector to parse in
         # Python (seconds per client at 100k views); its binary form is a buffer copy.
         with self._conn.raw.cursor(binary=True) as cur:
             cur.execute(
-                """select v.document_id, v.view, v.vector from doc_views v join documents d
-                   on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = %s order by v.document_id""",
-                [model],
+                f"""select v.document_id, v.view, v.vector from doc_views v join documents d
+                   on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = %s{only}
+                   order by v.document_id""",
+                [model] if doc_ids is None else [model, [int(i) for i in doc_ids]],
             )
             rows = cur.fetchall()
         return [(d, v, _as_array(vec)) for d, v, vec in rows]
@@ -601,6 +706,38 @@ class PostgresStore(Store):
         """A number that changes each time the manifest is written (None: no index yet)."""
         row = self._conn.execute("select version from index_manifest where name = ?", [name]).fetchone()
         return row[0] if row else None
+
+
+#: pgvector's HNSW candidate list: at least its default, at most its maximum.
+HNSW_MIN_EF, HNSW_MAX_EF = 40, 1000
+#: Rows an iterative HNSW scan may visit before it stops.
+HNSW_MAX_SCAN_TUPLES = 40_000
+#: Stored stem counts stand in for live ones while at least this share of the
+#: store's documents was counted (scaled by its growth since); below it, or
+#: before the first ``foi-search index``, stems are counted through the GIN index.
+STATS_MIN_SHARE = 0.8
+
+
+def _state_text(key: tuple) -> str:
+    return "|".join("" if v is None else str(v) for v in key)
+
+
+def _stats_use(meta, key: tuple, n: int) -> tuple[float, bool] | None:
+    """How the stored stem counts serve the store at ``key`` with ``n`` documents.
+
+    ``(1.0, True)``: counted at exactly this state (a stem not stored is in
+    no document); ``(factor, False)``: counted on most of these documents,
+    each count scaled by the growth since (a stem not stored is counted
+    live); None: not usable (never counted, or too long ago).
+    """
+    if meta is None or not meta[0]:
+        return None
+    counted, state = meta
+    if state == _state_text(key):
+        return 1.0, True
+    if counted < STATS_MIN_SHARE * n or counted > n / STATS_MIN_SHARE:
+        return None
+    return n / counted, False
 
 
 def _as_array(vec):

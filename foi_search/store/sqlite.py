@@ -139,6 +139,14 @@ class Store(RawPages, SqliteReads):
 
     # -- authorities -------------------------------------------------------
 
+    def refresh_keyword_stats(self) -> int:
+        """Nothing to do: FTS5 keeps its own word counts (PostgreSQL stores them at index time).
+
+        Returns:
+            0 (no stems counted).
+        """
+        return 0
+
     def fingerprint(self) -> str:
         """A cheap value that changes whenever a document is added, updated or deleted.
 

@@ -148,13 +148,16 @@ class SqliteReads:
             [(d, v, m, h, np.asarray(vec, dtype="float32").tobytes(), p) for d, v, m, h, vec, p in rows],
         )
 
-    def doc_view_rows(self, model: str) -> list[tuple[int, str, object]]:
-        """``(document_id, view, float32 vector)`` of current views for ``model``, by document id."""
+    def doc_view_rows(self, model: str, doc_ids: list[int] | None = None) -> list[tuple[int, str, object]]:
+        """``(document_id, view, float32 vector)`` of current views for ``model`` (of ``doc_ids`` when given), by document id."""
+        import json
+
         import numpy as np
 
+        only = "" if doc_ids is None else " and v.document_id in (select value from json_each(?))"
         rows = self.conn.execute(
-            """select v.document_id, v.view, v.vector from doc_views v join documents d
-               on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = ? order by v.document_id""",
-            [model],
+            f"""select v.document_id, v.view, v.vector from doc_views v join documents d
+               on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = ?{only} order by v.document_id""",
+            [model] if doc_ids is None else [model, json.dumps([int(i) for i in doc_ids])],
         ).fetchall()
         return [(d, v, np.frombuffer(blob, dtype="float32")) for d, v, blob in rows]
