@@ -658,3 +658,26 @@ def test_keyword_candidates_bounded_by_rarity_still_find_common_words_in_titles(
     assert bounded == pytest.approx(full)
     monkeypatch.setattr(pg_store, "_head_candidates", lambda *a: [])
     assert keys(pg_store.keyword_scores(terms, Filters(), 5)) != keys(full)
+
+
+def test_head_terms_follow_every_write_of_a_document(pg_filled):
+    def stored(key):
+        return sorted(pg_filled.conn.execute(
+            """select t.lexeme, t.a, t.b from head_terms t join documents d on d.id = t.document_id
+               where d.source_key = ?""", [key]).fetchall())
+
+    def expected(key):
+        return sorted(pg_filled.conn.execute(
+            """select h.lexeme, h.a, h.b from documents d cross join lateral foi_head_terms_of(d.title, d.request_text) h
+               where d.source_key = ?""", [key]).fetchall())
+
+    doc = load_fixture_documents()[0]
+    assert stored(doc.source_key) == expected(doc.source_key) != []
+    pg_filled.save_document(replace(doc, title="Zebra crossings and zebra counts"))  # re-ingested, changed
+    assert ("zebra", 2, 0) in stored(doc.source_key)
+    assert stored(doc.source_key) == expected(doc.source_key)
+    pg_filled.delete_document(doc.source, doc.source_key)
+    assert pg_filled.conn.execute("select count(*) from head_terms where lexeme = 'zebra'").fetchone()[0] == 0
+    # Every document's terms, and nothing else.
+    assert pg_filled.conn.execute("select count(distinct document_id) from head_terms").fetchone()[0] == \
+        pg_filled.conn.execute("select count(*) from documents where coalesce(title, '') <> '' or coalesce(request_text, '') <> ''").fetchone()[0]

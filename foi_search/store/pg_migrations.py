@@ -159,18 +159,43 @@ create table if not exists keyword_stats_meta (
     id integer primary key check (id = 1), documents bigint not null, state text not null, refreshed_at text);
 """
 
-#: Characters of a request in a document's head (what keyword search's first stage ranks).
+#: Characters of a request read into its head terms (what keyword search's first stage ranks).
 HEAD_CHARS = 3000
-#: A document's title (A) and the start of its request (B): a small tsvector kept
-#: in the row (storage main), so ranking thousands of matches by what was asked
-#: reads no TOAST (``PostgresStore.keyword_scores``). Adding it rewrites the table once.
-_M007_HEAD_TSV = f"""
-alter table documents add column if not exists head_tsv tsvector generated always as (
-    setweight(to_tsvector('{TS_CONFIG}', coalesce(title, '')), 'A')
-    || setweight(to_tsvector('{TS_CONFIG}', left(coalesce(request_text, ''), {HEAD_CHARS})), 'B')
-) stored;
-alter table documents alter column head_tsv set storage main;
-create index if not exists idx_documents_head_tsv on documents using gin (head_tsv);
+#: Per document, the stems of its title and request start, with how often each
+#: is in the title (``a``) and the request (``b``): an inverted list ordered by
+#: those counts, so keyword search's first stage finds the documents whose title
+#: or request best hold a common word without reading thousands of tsvectors
+#: from TOAST (``PostgresStore._head_candidates``). Kept by a trigger, so a
+#: document and its head terms are written in one statement.
+_M007_HEAD_TERMS = f"""
+create table if not exists head_terms (
+    lexeme text not null, document_id bigint not null, a smallint not null, b smallint not null);
+create or replace function foi_head_terms_of(title text, request text) returns table (lexeme text, a int, b int)
+immutable parallel safe language sql as $$
+    select u.lexeme, coalesce(array_length(array_positions(u.weights, 'A'), 1), 0),
+           coalesce(array_length(array_positions(u.weights, 'B'), 1), 0)
+    from unnest(setweight(to_tsvector('{TS_CONFIG}', coalesce(title, '')), 'A')
+                || setweight(to_tsvector('{TS_CONFIG}', left(coalesce(request, ''), {HEAD_CHARS})), 'B')) u
+$$;
+create or replace function foi_head_terms() returns trigger language plpgsql as $$
+begin
+    if tg_op <> 'INSERT' then
+        delete from head_terms where document_id = old.id;
+    end if;
+    if tg_op <> 'DELETE' then
+        insert into head_terms (lexeme, document_id, a, b)
+            select h.lexeme, new.id, least(h.a, 32767), least(h.b, 32767) from foi_head_terms_of(new.title, new.request_text) h;
+    end if;
+    return null;
+end $$;
+insert into head_terms (lexeme, document_id, a, b)
+    select h.lexeme, d.id, least(h.a, 32767), least(h.b, 32767)
+    from documents d cross join lateral foi_head_terms_of(d.title, d.request_text) h;
+create index if not exists idx_head_terms_lexeme_counts on head_terms (lexeme, a desc, b desc, document_id);
+create index if not exists idx_head_terms_document_id on head_terms (document_id);
+drop trigger if exists trg_head_terms on documents;
+create trigger trg_head_terms after insert or delete or update of title, request_text on documents
+    for each row execute function foi_head_terms();
 """
 
 MIGRATIONS: list[tuple[str, str]] = [
@@ -180,7 +205,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("004_migrate_progress", _M004_MIGRATE_PROGRESS),
     ("005_question_answers", _M005_QUESTION_ANSWERS),
     ("006_keyword_stats", _M006_KEYWORD_STATS),
-    ("007_head_tsv", _M007_HEAD_TSV),
+    ("007_head_terms", _M007_HEAD_TERMS),
 ]
 
 #: Key of the advisory lock held while migrating (any constant shared by all clients).

@@ -63,6 +63,8 @@ MIN_IDF = 0.01
 #: best by their heads join them (``_head_candidates``): the bound alone cost the whole-corpus set 0.077
 #: nDCG@10 against SQLite (0.711 vs 0.788); with the heads it is 0.795 (docs/benchmarks.md).
 MAX_CANDIDATES = 600
+#: Documents per query word read from ``head_terms`` by keyword search's first stage.
+HEAD_PER_WORD = 2000
 #: The rarest words whose pairs and triples narrow the candidates.
 NARROW_WORDS = 6
 #: ts_rank weights {D, C, B, A} that count positions of: A; A+B; A+B+C; all.
@@ -339,8 +341,8 @@ class PostgresStore(Store):
 
         On a large store not every match is scored: two first stages choose
         the candidates, the documents holding the query's rarer words
-        (:meth:`_candidate_query`) and those whose title and request match it
-        best (:meth:`_head_candidates`, read from a small tsvector in the row),
+        (:meth:`_candidate_query`) and those whose title and request hold them
+        most (:meth:`_head_candidates`, from the ``head_terms`` inverted list),
         and these are scored exactly.
         """
         import math
@@ -366,7 +368,7 @@ class PostgresStore(Store):
         quoted = [_quote_lexeme(lx) for lx in kept]
         # Bounded by rarity, the candidates miss documents whose title or request holds a
         # common query word; the best of those by their head (title, request) join them.
-        heads = [] if complete or not weights[0] else self._head_candidates(kept, idf, weights, depth, where, params)
+        heads = [] if complete or not weights[0] else self._head_candidates(kept, idf, weights, depth)
         # Most matches hold few of the query's words: rank only those a document holds.
         ranks = ", ".join(
             f"case when t.v @@ {q}::tsquery then array["
@@ -406,28 +408,26 @@ class PostgresStore(Store):
         scores = dict(zip(ids.tolist(), total.tolist()))
         return dict(sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:depth])
 
-    def _head_candidates(
-        self, kept: list[str], idf: dict[str, float], weights: tuple[float, ...], n: int, where: str, params: list
-    ) -> list[int]:
-        """Ids of the ``n`` documents whose head (title and request start, ``documents.head_tsv``) best match ``kept``.
+    def _head_candidates(self, kept: list[str], idf: dict[str, float], weights: tuple[float, ...], n: int) -> list[int]:
+        """Ids of the ``n`` documents whose title and request start best hold ``kept`` (from ``head_terms``).
 
-        The first stage of a two-stage ranking: each lexeme's ``ts_rank`` over
-        the head's positions (title weighted as ``weights`` weigh it against
-        the request) times its IDF. Heads are small and kept in the row, so
-        this reads no TOAST; :meth:`keyword_scores` then scores these exactly.
+        The first stage of a two-stage ranking: per stem, the
+        :data:`HEAD_PER_WORD` documents holding it most often in the title,
+        then the request (an index-ordered read); each document then scores
+        the sum over stems of IDF times the saturated count (title and request
+        weighted as ``weights`` weigh them, length ignored).
+        :meth:`keyword_scores` scores the best ``n`` exactly. Filters apply there.
         """
-        title_vs_request = weights[2] / weights[0]
-        score = " + ".join(
-            f"{idf[lx]!r} * ts_rank('{{0, 0, {title_vs_request!r}, 1}}', d.head_tsv, {_sql_literal(_quote_lexeme(lx))}::tsquery, 0)"
-            for lx in kept
-        )
-        return [
-            r[0]
-            for r in self._gin_read(
-                f"select d.id from documents d where d.head_tsv @@ ?::tsquery and {where} order by {score} desc limit ?",
-                [" | ".join(_quote_lexeme(lx) for lx in kept), *params, n],
-            )
-        ]
+        rows = self._conn.execute(
+            """select h.document_id, sum(q.idf * (? * h.a + ? * h.b) / (? * h.a + ? * h.b + 1.2)) as s
+               from unnest(?::text[], ?::float8[]) as q (lexeme, idf)
+               cross join lateral (
+                   select t.document_id, t.a, t.b from head_terms t where t.lexeme = q.lexeme
+                   order by t.a desc, t.b desc, t.document_id limit ?) h
+               group by h.document_id order by s desc, h.document_id limit ?""",
+            [weights[0], weights[2], weights[0], weights[2], list(kept), [idf[lx] for lx in kept], HEAD_PER_WORD, n],
+        ).fetchall()
+        return [r[0] for r in rows]
 
     def _candidate_query(self, kept: list[str], depth: int) -> tuple[str, bool]:
         """The ``tsquery`` (text) choosing the documents :meth:`keyword_scores` ranks, about MAX_CANDIDATES of them, and whether it is every match.
