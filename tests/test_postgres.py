@@ -533,9 +533,11 @@ def test_keyword_candidates_narrowed_when_every_word_is_common(pg_store, monkeyp
     bounded = pg_store.keyword_scores(terms, Filters(), 6)
     assert sorted(bounded) == sorted(ranked[:6])  # the six holding all three words
     assert all(bounded[d] == pytest.approx(full[d]) for d in bounded)
-    # A narrowing that would leave fewer documents than asked for is not taken (pairs: all 20).
+    # Asked for more than the narrowing leaves (six): the first stage on titles brings the seventh.
     wider = pg_store.keyword_scores(terms, Filters(), 7)
     assert sorted(wider) == sorted(ranked[:7])
+    monkeypatch.setattr(pg_store, "_head_candidates", lambda *a: [])
+    assert len(pg_store.keyword_scores(terms, Filters(), 7)) == 6
 
 
 def test_keyword_search_leaves_the_planner_settings_as_they_were(pg_filled):

@@ -65,8 +65,13 @@ MIN_IDF = 0.01
 MAX_CANDIDATES = 600
 #: Documents per query word read from ``head_terms`` by keyword search's first stage.
 HEAD_PER_WORD = 2000
-#: The rarest words whose pairs and triples narrow the candidates.
+#: The rarest words whose pairs, triples... narrow the candidates.
 NARROW_WORDS = 6
+#: At most this many of them asked for together.
+NARROW_MAX_TOGETHER = 4
+#: Candidates, in multiples of MAX_CANDIDATES, left by the narrowest choice beyond which
+#: the rarity stage is dropped (the heads' stage alone proposes candidates).
+HOPELESS_FACTOR = 8
 #: ts_rank weights {D, C, B, A} that count positions of: A; A+B; A+B+C; all.
 _CUMULATIVE_WEIGHTS = ("{0,0,0,1}", "{0,0,1,1}", "{0,1,1,1}", "{1,1,1,1}")
 #: ts_rank of one lexeme with k positions of weight 1 first in the list:
@@ -381,8 +386,8 @@ class PostgresStore(Store):
             # TOAST once per document instead of once per function call.
             f"select d.id, d.words, {ranks} from documents d "
             f"cross join lateral (select d.tsv || ''::tsvector as v offset 0) t "
-            f"where (d.tsv @@ ?::tsquery or d.id = any(?)) and {where}",
-            [match, heads, *params],
+            f"where ({'d.tsv @@ ?::tsquery or ' if match else ''}d.id = any(?)) and {where}",
+            [*([match] if match else []), heads, *params],
         )
         if not rows:
             return {}
@@ -437,10 +442,11 @@ class PostgresStore(Store):
         them, and ranking every document that holds a common word costs
         seconds on a large store. Small stores rank every match. When even the
         rarest word is in more documents than that (every word common, as in a
-        large store), those holding two of the query's rarer words, then three:
+        large store), those holding two of the query's rarer words, then three, and so on:
         the GIN index answers these without reading a document, so the exact
-        scoring after it stays bounded. A narrowing that would leave fewer than
-        ``depth`` documents is not taken.
+        scoring after it stays bounded (a narrowing that leaves none is not
+        taken; one that leaves fewer than ``depth`` is, since the first stage
+        on heads adds ``depth`` more, :meth:`keyword_scores`).
         """
         by_rarity = sorted(kept, key=lambda lx: (self._lexeme_df(lx), lx))
         match, total = [], 0
@@ -450,23 +456,29 @@ class PostgresStore(Store):
             match.append(lx)
             total += self._lexeme_df(lx)
         query = " | ".join(_quote_lexeme(lx) for lx in match)
-        if total <= MAX_CANDIDATES or len(kept) < 2:
+        if total <= MAX_CANDIDATES:
             return query, len(match) == len(kept)
+        if len(kept) < 2:
+            return ("", False) if total > MAX_CANDIDATES * HOPELESS_FACTOR else (query, False)
         import itertools
 
         rare = by_rarity[:NARROW_WORDS]
-        for size in (2, 3):
-            if size > len(rare):
-                break
+        n = total
+        for size in range(2, min(len(rare), NARROW_MAX_TOGETHER) + 1):
             narrowed = " | ".join(
                 "(" + " & ".join(_quote_lexeme(lx) for lx in combo) + ")" for combo in itertools.combinations(rare, size)
             )
             n = self._gin_read("select count(*) from documents where tsv @@ ?::tsquery", [narrowed])[0][0]
-            if n < depth:
-                break  # too few: keep the wider set
+            if not n:
+                break  # nothing holds that many of the words: keep the wider set
+            # Even below ``depth``: the heads' first stage adds as many again.
             query = narrowed
             if n <= MAX_CANDIDATES:
                 break
+        if n > MAX_CANDIDATES * HOPELESS_FACTOR:
+            # Every word in a large share of the store, however many are asked for together:
+            # a document matching them only in its body weighs little; the heads' stage ranks the rest.
+            return "", False
         return query, False
 
     def _gin_read(self, sql: str, params: list) -> list[tuple]:
