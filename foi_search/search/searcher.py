@@ -182,7 +182,7 @@ class Searcher:
         fb_terms = [] if rulings_only(filters) else kw_signal.feedback_terms(top, fusion.FEEDBACK_MIN_SHARED)
         fused = base
         if fb_terms:
-            fused = fusion.add_feedback(base, kw_signal.scores(fb_terms, filters), dense, n_total)
+            fused = fusion.add_feedback(base, kw_signal.scores(fb_terms, filters, title_words=True), dense, n_total)
         wanted = wanted_kinds(query) if not filters.kinds else []
         if wanted:
             fused = fusion.prefer_kinds(fused, kw_signal.ids_of_kinds(wanted))

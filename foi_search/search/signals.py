@@ -88,12 +88,15 @@ class KeywordSignal:
             self._n_docs = self.store.conn.execute("select count(*) from documents").fetchone()[0]
         return self._n_docs
 
-    def scores(self, terms: list[str], filters: Filters, depth: int = KEYWORD_DEPTH) -> dict[int, float]:
-        """BM25 scores (higher is better) of documents matching any of ``terms``."""
+    def scores(
+        self, terms: list[str], filters: Filters, depth: int = KEYWORD_DEPTH, *, title_words: bool = False
+    ) -> dict[int, float]:
+        """BM25 scores (higher is better) of documents matching any of ``terms`` (``title_words``: feedback's)."""
         if not terms:
             return {}
         return self.store.keyword_scores(
-            terms, filters, depth, BM25_WEIGHTS_RULINGS if rulings_only(filters) else BM25_WEIGHTS
+            terms, filters, depth, BM25_WEIGHTS_RULINGS if rulings_only(filters) else BM25_WEIGHTS,
+            title_words=title_words,
         )
 
     def best_paragraphs(self, terms: list[str], candidates) -> dict[int, float]:

@@ -66,12 +66,12 @@ MAX_CANDIDATES = 600
 #: Documents per query word read from ``head_terms`` by keyword search's first stage.
 HEAD_PER_WORD = 2000
 #: The rarest words whose pairs, triples... narrow the candidates.
-NARROW_WORDS = 6
+NARROW_WORDS = 4
 #: At most this many of them asked for together.
 NARROW_MAX_TOGETHER = 4
 #: Candidates, in multiples of MAX_CANDIDATES, left by the narrowest choice beyond which
 #: the rarity stage is dropped (the heads' stage alone proposes candidates).
-HOPELESS_FACTOR = 8
+HOPELESS_FACTOR = 2
 #: ts_rank weights {D, C, B, A} that count positions of: A; A+B; A+B+C; all.
 _CUMULATIVE_WEIGHTS = ("{0,0,0,1}", "{0,0,1,1}", "{0,1,1,1}", "{1,1,1,1}")
 #: ts_rank of one lexeme with k positions of weight 1 first in the list:
@@ -333,7 +333,13 @@ class PostgresStore(Store):
     # -- reads that differ ----------------------------------------------------------------
 
     def keyword_scores(
-        self, terms: list[str], filters: "Filters", depth: int, weights: tuple[float, ...] = (5.0, 0.0, 1.0, 0.1)
+        self,
+        terms: list[str],
+        filters: "Filters",
+        depth: int,
+        weights: tuple[float, ...] = (5.0, 0.0, 1.0, 0.1),
+        *,
+        title_words: bool = False,
     ) -> dict[int, float]:
         """BM25 of the ``depth`` best documents matching any of ``terms``, as FTS5's ``bm25()`` computes it.
 
@@ -348,7 +354,9 @@ class PostgresStore(Store):
         the candidates, the documents holding the query's rarer words
         (:meth:`_candidate_query`) and those whose title and request hold them
         most (:meth:`_head_candidates`, from the ``head_terms`` inverted list),
-        and these are scored exactly.
+        and these are scored exactly. ``title_words`` (the terms are words of
+        titles, as feedback's are): beyond the bound, the heads' stage alone
+        proposes candidates, since a title word that matters is in titles.
         """
         import math
 
@@ -368,7 +376,7 @@ class PostgresStore(Store):
         kept = sorted(lx for lx, v in idf.items() if v > MIN_IDF) or sorted(idf)
         if not kept:
             return {}
-        match, complete = self._candidate_query(kept, depth)
+        match, complete = self._candidate_query(kept, depth, narrow=not (title_words and weights[0]))
         where, params = ("true", []) if filters.is_empty() else filters.sql("d")
         quoted = [_quote_lexeme(lx) for lx in kept]
         # Bounded by rarity, the candidates miss documents whose title or request holds a
@@ -434,7 +442,7 @@ class PostgresStore(Store):
         ).fetchall()
         return [r[0] for r in rows]
 
-    def _candidate_query(self, kept: list[str], depth: int) -> tuple[str, bool]:
+    def _candidate_query(self, kept: list[str], depth: int, *, narrow: bool = True) -> tuple[str, bool]:
         """The ``tsquery`` (text) choosing the documents :meth:`keyword_scores` ranks, about MAX_CANDIDATES of them, and whether it is every match.
 
         Documents holding the rarer words, as many as MAX_CANDIDATES allows: a
@@ -446,7 +454,9 @@ class PostgresStore(Store):
         the GIN index answers these without reading a document, so the exact
         scoring after it stays bounded (a narrowing that leaves none is not
         taken; one that leaves fewer than ``depth`` is, since the first stage
-        on heads adds ``depth`` more, :meth:`keyword_scores`).
+        on heads adds ``depth`` more, :meth:`keyword_scores`). Without
+        ``narrow``, a bound that leaves matches out gives no candidates (the
+        heads' stage proposes them).
         """
         by_rarity = sorted(kept, key=lambda lx: (self._lexeme_df(lx), lx))
         match, total = [], 0
@@ -458,6 +468,8 @@ class PostgresStore(Store):
         query = " | ".join(_quote_lexeme(lx) for lx in match)
         if total <= MAX_CANDIDATES:
             return query, len(match) == len(kept)
+        if not narrow:
+            return "", False
         if len(kept) < 2:
             return ("", False) if total > MAX_CANDIDATES * HOPELESS_FACTOR else (query, False)
         import itertools

@@ -33,11 +33,13 @@ class SqliteReads:
         """Serialise writers on ``key`` until the transaction ends (SQLite's write lock already does)."""
 
     def keyword_scores(
-        self, terms: list[str], filters: "Filters", depth: int, weights: tuple[float, ...]
+        self, terms: list[str], filters: "Filters", depth: int, weights: tuple[float, ...], *, title_words: bool = False
     ) -> dict[int, float]:
         """Keyword scores (higher is better) of the ``depth`` best documents matching any of ``terms``.
 
         FTS5 BM25 with ``weights`` per column (title, authority, request_text, body).
+        ``title_words`` (the terms are titles' words, as feedback's are) changes
+        nothing here: FTS5 scores every match.
         """
         w = ", ".join(str(x) for x in weights)
         # Join the documents only to filter: unfiltered, the join costs ~10 ms a query on the whole corpus.
