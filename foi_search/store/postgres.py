@@ -64,7 +64,7 @@ MIN_IDF = 0.01
 #: nDCG@10 against SQLite (0.711 vs 0.788); with the heads it is 0.795 (docs/benchmarks.md).
 MAX_CANDIDATES = 600
 #: Documents per query word read from ``head_terms`` by keyword search's first stage.
-HEAD_PER_WORD = 2000
+HEAD_PER_WORD = 500
 #: The rarest words whose pairs, triples... narrow the candidates.
 NARROW_WORDS = 4
 #: At most this many of them asked for together.
