@@ -613,6 +613,10 @@ def test_views_searched_in_the_database_score_as_in_memory(pg_hybrid, monkeypatc
         assert [d for d, _ in got.ranked] == [d for d, _ in want.ranked], (q, i)
         assert [s for _, s in got.ranked] == pytest.approx([s for _, s in want.ranked], abs=1e-6)
         assert got.confidence == pytest.approx(want.confidence, abs=1e-6)
+    # The results shown quote the same best passages (scored by the server for the documents shown).
+    for q in queries:
+        got, want = searched.search(q), pg_hybrid.search(q)
+        assert [(h.source_key, h.passage) for h in got.results] == [(h.source_key, h.passage) for h in want.results]
 
 
 def test_views_searched_narrowly_still_score_every_keyword_match(pg_hybrid, monkeypatch):

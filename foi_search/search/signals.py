@@ -45,7 +45,7 @@ W_PASSAGE = 0.5
 PASSAGE_DEPTH = 2000
 #: Views searched in the store (a large store, :mod:`index.view_search`): the
 #: documents whose views are nearest the whole query, and each of its sentences.
-VIEW_NEIGHBOURS, VIEW_NEIGHBOURS_PER_PART = 300, 50
+VIEW_NEIGHBOURS, VIEW_NEIGHBOURS_PER_PART = 200, 50
 #: Passages searched when views are searched in the store (see ``_searched_scores``).
 SEARCHED_PASSAGE_DEPTH = 300
 EXACT_PASSAGES_FOR = "viewless"
