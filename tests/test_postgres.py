@@ -687,3 +687,22 @@ def test_head_terms_follow_every_write_of_a_document(pg_filled):
     # Every document's terms, and nothing else.
     assert pg_filled.conn.execute("select count(distinct document_id) from head_terms").fetchone()[0] == \
         pg_filled.conn.execute("select count(*) from documents where coalesce(title, '') <> '' or coalesce(request_text, '') <> ''").fetchone()[0]
+
+
+def test_keyword_and_dense_reads_go_on_two_connections_closed_together(pg_hybrid):
+    from foi_search.store.postgres import PostgresStore
+
+    store = PostgresStore(pg_hybrid.store.url)
+    searcher = Searcher(store, embedder=pg_hybrid.embedder, notify=lambda m: None)
+    dense_store = searcher.dense.store
+    pid = "select pg_backend_pid()"
+    assert dense_store is not store
+    assert store.conn.execute(pid).fetchone()[0] != dense_store.conn.execute(pid).fetchone()[0]
+    # Keyword reads ran beside the dense ones: the same answer as each alone.
+    query = "penalty charge notices issued on residential streets"
+    both = searcher.search(query)
+    keyword = Searcher(store, keyword_only=True).search(query)
+    assert both.mode == "hybrid" and both.results and keyword.results
+    assert [h.source_key for h in both.results] == [h.source_key for h in pg_hybrid.search(query).results]
+    store.close()
+    assert dense_store.conn.raw.closed

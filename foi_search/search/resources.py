@@ -52,12 +52,16 @@ class DenseResources:
         views: Document summary vectors (:class:`index.docviews.DocViews`).
         embedder: The query embedder.
         stale: The index is behind the database (answers still come).
+        store: See below.
     """
 
     index: object
     views: object
     embedder: object
     stale: bool
+    #: The store the index and views read from: the searcher's, or a second connection
+    #: to it where the engine runs reads side by side (``store.reader()``, PostgreSQL).
+    store: object = None
 
 
 def open_dense(store, index_dir: Path, embedder, notify: Callable[[str], None]) -> DenseResources | None:
@@ -73,6 +77,8 @@ def open_dense(store, index_dir: Path, embedder, notify: Callable[[str], None]) 
     """
     from index.collection import PassageIndex
 
+    if getattr(store, "parallel_reads", False):
+        store = store.reader()
     pidx = PassageIndex(store, index_dir)
     if not pidx.exists():
         notify("No vector index yet, so this is keyword search only. Run 'foi-search index' to add semantic search.")
@@ -103,4 +109,4 @@ def open_dense(store, index_dir: Path, embedder, notify: Callable[[str], None]) 
 
         notify(f"Embedding {pending} document summaries for ranking ('foi-search index' stores them ahead).")
         views = with_pending_views(store, emb, views)
-    return DenseResources(index, views, emb, stale)
+    return DenseResources(index, views, emb, stale, store)

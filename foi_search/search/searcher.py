@@ -74,6 +74,7 @@ class Searcher:
         self._opened = False
         #: True when the vector index is behind the database (answers still come).
         self.index_stale = False
+        self._pool = None
 
     # -- resources ---------------------------------------------------------------
 
@@ -88,7 +89,7 @@ class Searcher:
                 res = open_dense(self.store, self.index_dir, self._embedder, self.notify)
                 if res is not None:
                     self.index_stale = res.stale
-                    self._dense = self._make_dense(self.store, res)
+                    self._dense = self._make_dense(res.store or self.store, res)
         return self._dense
 
     @property
@@ -163,13 +164,20 @@ class Searcher:
         mode = "hybrid" if dense_signal is not None else "keyword"
         allowed = kw_signal.allowed_ids(filters)
         n_total = kw_signal.count_docs(allowed)
-        kw = kw_signal.scores(terms, filters)
         dense, qvec = None, None
         if dense_signal is not None and text.strip():
+            # Where the engine reads on two connections, the keyword reads run beside
+            # embedding the query and the dense reads (the server works on both).
+            side = self._beside(kw_signal.scores, terms, filters) if self._parallel(dense_signal) else None
+            kw = None if side is not None else kw_signal.scores(terms, filters)
             qvec, parts = dense_signal.embed_query(text)
             dense = dense_signal.scores(
-                qvec, parts, allowed, n_total, dense_signal.passage_query_vector(text, qvec), also=kw.keys()
+                qvec, parts, allowed, n_total, dense_signal.passage_query_vector(text, qvec),
+                also=kw.keys() if kw is not None else (),
             )
+            kw = side.result() if side is not None else kw
+        else:
+            kw = kw_signal.scores(terms, filters)
         named = kw_signal.reference_matches(reference_tokens(query), allowed)
         if not kw and not named and (dense is None or not len(dense.ids)):
             return fusion.Ranking([], 0.0, mode, terms, qvec)
@@ -211,6 +219,18 @@ class Searcher:
             # Only for the few filtered queries near the threshold: the whole store's view of the query.
             evidence.store_confidence = self.rank(query, Filters()).confidence
         return ranking
+
+    def _parallel(self, dense_signal) -> bool:
+        """Whether keyword and dense reads go on separate connections (so may run at once)."""
+        return getattr(self.store, "parallel_reads", False) and dense_signal.store is not self.store
+
+    def _beside(self, fn, *args):
+        """``fn(*args)`` started on the searcher's one worker thread (a future)."""
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="foi-search-keyword")
+        return self._pool.submit(fn, *args)
 
     def _rulings_in_contention(self, base: dict[int, float]) -> bool:
         """Whether a long ruling is among the ten best: only then is its best paragraph worth a query."""

@@ -218,6 +218,7 @@ class PostgresStore(Store):
         self._df_cache: dict[str, int] = {}
         self._stats: tuple | None = None
         self._hnsw_ef: int | None = None
+        self._readers: list[PostgresStore] = []
         try:
             if pg_migrations.pending(raw):
                 pg_migrations.migrate(raw)
@@ -273,8 +274,25 @@ class PostgresStore(Store):
         """Serialise writers on ``key`` until the current transaction ends."""
         self._conn.execute("select pg_advisory_xact_lock(hashtextextended(?, 0))", [key])
 
+    #: Reads on :meth:`reader` connections may run beside this one's (see the Searcher).
+    parallel_reads = True
+
+    def reader(self) -> "PostgresStore":
+        """Another connection to the same database, for reads that run beside this one's.
+
+        A search's dense reads (vector and view searches) go on it while its
+        keyword reads go on this one, at the same time: the server works on
+        both, and the client waits once. Closed with this store.
+        """
+        other = PostgresStore(self.url)
+        self._readers.append(other)
+        return other
+
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (and those of its readers)."""
+        for r in self._readers:
+            r.close()
+        self._readers = []
         self._conn.close()
 
     # -- writes that differ ------------------------------------------------------------
