@@ -359,7 +359,7 @@ class PgVectorIndex:
         if q.ndim == 1:
             q = q[None, :]
         # Past MAX_RESULTS an HNSW scan costs more than the tail is worth (2,000
-        # is as deep as ranking reads passages: signals.PASSAGE_DEPTH); FAISS pads
+        # is as deep as ranking reads passages: dense_scores.PASSAGE_DEPTH); FAISS pads
         # with -1 past its count, and so does this.
         k = max(1, k)
         want = min(k, MAX_RESULTS)

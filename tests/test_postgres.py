@@ -591,11 +591,11 @@ def test_stored_word_counts_give_the_live_scores_and_follow_growth(pg_filled):
 
 def _searched(pg_hybrid, monkeypatch, **constants):
     import index.view_search as vs
-    from foi_search.search import signals
+    from foi_search.search import searched_dense
 
     monkeypatch.setattr(vs, "MIN_DOCUMENTS", 0)
     for name, value in constants.items():
-        monkeypatch.setattr(vs if name == "SAMPLE_DOCUMENTS" else signals, name, value)
+        monkeypatch.setattr(vs if name == "SAMPLE_DOCUMENTS" else searched_dense, name, value)
     searcher = Searcher(pg_hybrid.store, embedder=pg_hybrid.embedder, notify=lambda m: None)
     assert isinstance(searcher.dense.res.views, vs.StoredViews)
     return searcher
@@ -706,3 +706,20 @@ def test_keyword_and_dense_reads_go_on_two_connections_closed_together(pg_hybrid
     assert [h.source_key for h in both.results] == [h.source_key for h in pg_hybrid.search(query).results]
     store.close()
     assert dense_store.conn.raw.closed
+
+
+def test_views_searched_score_a_ruling_no_search_reached_as_in_memory(pg_hybrid, monkeypatch):
+    # Keyword reads run beside the dense ones, so the dense step does not know the keyword
+    # matches: a ruling (no views) that only they found is scored when fusion looks it up,
+    # by its best passage, exactly as the in-memory path scores it.
+    exact_signal = pg_hybrid.dense
+    searched = _searched(pg_hybrid, monkeypatch, VIEW_NEIGHBOURS=1, VIEW_NEIGHBOURS_PER_PART=1, SEARCHED_PASSAGE_DEPTH=1)
+    rulings = [r[0] for r in pg_hybrid.store.conn.execute("select id from documents where kind = 'tribunal_decision'")]
+    n = pg_hybrid.store.conn.execute("select count(*) from documents").fetchone()[0]
+    assert rulings
+    for q in ("appeal about the prices in a waste collection contract", "names of junior officers withheld"):
+        qvec, parts = searched.dense.embed_query(q)
+        want = exact_signal.scores(qvec, parts, None, n).lookup(rulings)
+        got = searched.dense.scores(qvec, parts, None, n).lookup(rulings)
+        assert want and got.keys() == want.keys()
+        assert [got[d] for d in want] == pytest.approx([want[d] for d in want], abs=1e-6)

@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
-from typing import Callable
 
 from foi_search.core.domain import UNSHOWN_ROLES
 from foi_search.core.filters import Filters
-from foi_search.search.fusion import padded_sd, sd_of
+from foi_search.search.dense_scores import (
+    PASSAGE_DEPTH,
+    SEARCHED_PASSAGE_DEPTH,
+    DenseScores,
+    _members,
+    _sorted_unique,
+)
+from foi_search.search.fusion import sd_of
 from foi_search.search.querytext import query_parts, query_terms
 
 #: bm25() column weights for documents_fts (title, authority, request_text, body).
@@ -41,18 +46,6 @@ KEYWORD_DEPTH = 300
 PARAGRAPH_KINDS = ("tribunal_decision",)
 #: Weight of a document's best passage (cosine, z-scored) next to its views.
 W_PASSAGE = 0.5
-#: Passages fetched from the vector index per query for that.
-PASSAGE_DEPTH = 2000
-#: Views searched in the store (a large store, :mod:`index.view_search`): the
-#: documents whose views are nearest the whole query, and each of its sentences.
-VIEW_NEIGHBOURS, VIEW_NEIGHBOURS_PER_PART = 200, 50
-#: Passages searched when views are searched in the store (see ``_searched_scores``).
-SEARCHED_PASSAGE_DEPTH = 300
-EXACT_PASSAGES_FOR = "viewless"
-#: A filtered set this small is scored whole (exact view spreads), not from the nearest documents.
-EXACT_FILTERED_SET = 5000
-#: Sampled documents inside a filtered set needed to estimate its spread from them (else the whole sample's).
-MIN_SAMPLE_IN_SET = 64
 
 
 def rulings_only(filters: Filters) -> bool:
@@ -232,13 +225,15 @@ class DenseSignal:
         costs ~10 ms per thousand); callers look up the few they rank. Views
         searched in the database (a large store, :mod:`index.view_search`)
         are scored for the documents near the query and ``also`` (the keyword
-        matches), and for any other on lookup (:meth:`_searched_scores`).
+        matches), and for any other on lookup (:mod:`foi_search.search.searched_dense`).
         """
         import numpy as np
 
         views = self.res.views
         if getattr(views, "searched", False):
-            return self._searched_scores(views, full, parts, allowed, n_total, passage_vec, also)
+            from foi_search.search.searched_dense import searched_scores
+
+            return searched_scores(self, views, full, parts, allowed, n_total, passage_vec, also)
         s_full = views.scores(full[None, :])[0]
         # How the query's cosines spread over the whole store: what chance alone
         # gives a set of any size (see fusion.Ranking).
@@ -272,109 +267,6 @@ class DenseSignal:
         closest = max((c for c in (best, best_viewless) if c is not None), default=0.0)
         return DenseScores(
             combined_ids, combined / sd_of(combined, n_total), closest, best, best_passage, *spread, best_viewless
-        )
-
-    def _searched_scores(self, views, full, parts, allowed, n_total, passage_vec, also) -> "DenseScores":
-        """:meth:`scores` with views searched in the store: the same formula, the spreads estimated from a sample.
-
-        The documents scored are those whose views are nearest the query or
-        one of its sentences, the keyword matches (``also``) and the
-        documents of the :data:`SEARCHED_PASSAGE_DEPTH` nearest passages;
-        each score is exact. What is estimated is what the z-normalisation
-        divides by: how the query's view cosines, and the best passage
-        cosines of the documents among the :data:`PASSAGE_DEPTH` nearest
-        passages, spread over the whole set. Both come from the store's
-        in-memory sample of documents (:class:`index.view_search.StoredViews`),
-        so a shallow passage search gives its documents the scores the full
-        one would. A filtered set of at most :data:`EXACT_FILTERED_SET`
-        documents is scored whole; documents no search reached are scored
-        when looked up (:meth:`DenseScores.lookup`), so a keyword or
-        feedback match never lacks its dense score.
-        """
-        import numpy as np
-
-        queries = full[None, :] if parts is None else np.vstack((full[None, :], parts))
-        pvec = full if passage_vec is None else passage_vec
-
-        def blend_of(sims):
-            return sims[0] if parts is None else 0.5 * sims[0] + 0.5 * sims[1:].mean(axis=0)
-
-        whole = allowed is not None and len(allowed) <= EXACT_FILTERED_SET
-        if whole:
-            cand = set(allowed)
-        else:
-            cand = views.nearest(queries[:1], VIEW_NEIGHBOURS)
-            if parts is not None:
-                cand |= views.nearest(parts, VIEW_NEIGHBOURS_PER_PART)
-            cand.update(int(d) for d in also)
-        passages = self.passage_doc_scores(pvec, allowed, SEARCHED_PASSAGE_DEPTH) if self.passage_weight else {}
-        cand.update(passages)
-        if allowed is not None:
-            cand &= allowed
-        ids, sims = views.best_cosines(queries, cand)
-        blend = blend_of(sims)
-        s_full = sims[0]
-        if self.passage_weight:
-            p_docs, p_best, cut = views.sample_passage_bests(pvec, PASSAGE_DEPTH)
-            # Documents without views (rulings) rank by their passages alone: a candidate's
-            # best passage counts as the full-depth search would count it, however deep it lies.
-            viewless = cand.difference(ids.tolist(), passages) if EXACT_PASSAGES_FOR == "viewless" else cand.difference(passages)
-            for d, v in self.res.index.best_of_documents(pvec, sorted(viewless), list(UNSHOWN_ROLES)).items():
-                if v >= cut:
-                    passages[d] = v
-
-        # The sample: its documents' view blends and, among the nearest passages, best passage cosines.
-        sample = views.sample
-        in_set, weight = views.sample_in(allowed, MIN_SAMPLE_IN_SET)
-        s_sims = sample.scores(queries).astype("float64") if len(sample.doc_ids) else np.zeros((len(queries), 0))
-        spread = (float(s_sims[0].mean()), float(s_sims[0].std()), views.count) if len(sample.doc_ids) else (0.0, 0.0, 0)
-        s_blend = blend_of(s_sims)[in_set(sample.doc_ids)]
-        if whole:
-            n_views, b_sum, b_sq = len(ids), float(blend.sum()), float((blend * blend).sum())
-        else:
-            n_views = max(len(ids), round(len(s_blend) * weight))
-            b_sum, b_sq = float(s_blend.sum()) * weight, float((s_blend * s_blend).sum()) * weight
-        sd_blend = padded_sd(b_sum, b_sq, n_views, n_total)
-        view_z = blend / sd_blend
-        c_ids, c_vals = ids, view_z
-        c_sum, c_sq, c_count = b_sum / sd_blend, b_sq / sd_blend**2, n_views
-        best_passage = best_viewless = None
-        if self.passage_weight:
-            keep = in_set(p_docs)
-            p_docs, p_best = p_docs[keep], p_best[keep]
-            sd_p = padded_sd(float(p_best.sum()) * weight, float((p_best * p_best).sum()) * weight,
-                             round(len(p_best) * weight), n_total)
-            # The passage terms' share of the set's sums, with each sampled document's own view term.
-            s_view = np.zeros(len(p_docs))
-            has_view = _members(p_docs, sample.doc_ids)
-            if has_view.any():
-                pos = np.searchsorted(sample.doc_ids, p_docs[has_view])
-                s_view[has_view] = blend_of(s_sims[:, pos]) / sd_blend
-            pz_s = self.passage_weight * p_best / sd_p
-            c_sum += float(pz_s.sum()) * weight
-            c_sq += float((2 * s_view * pz_s + pz_s * pz_s).sum()) * weight
-            c_count += round(int((~has_view).sum()) * weight)
-            p_ids = np.fromiter(passages.keys(), dtype="int64", count=len(passages))
-            p_vals = np.fromiter(passages.values(), dtype="float64", count=len(passages))
-            if len(p_vals):
-                best_passage = float(p_vals.max())
-                viewless = ~_members(p_ids, ids)
-                best_viewless = float(p_vals[viewless].max()) if viewless.any() else None
-                c_ids = _sorted_unique(np.concatenate((ids, p_ids)))
-                c_vals = np.zeros(len(c_ids))
-                c_vals[np.searchsorted(c_ids, ids)] += view_z
-                c_vals[np.searchsorted(c_ids, p_ids)] += self.passage_weight * p_vals / sd_p
-        sd_all = padded_sd(c_sum, c_sq, c_count, n_total)
-        best = float(s_full.max()) if len(s_full) else None
-        closest = max((c for c in (best, best_viewless) if c is not None), default=0.0)
-
-        def more(doc_ids) -> dict[int, float]:
-            want = [d for d in doc_ids if allowed is None or d in allowed]
-            got_ids, got = views.best_cosines(queries, want)
-            return {int(d): float(v) for d, v in zip(got_ids, blend_of(got) / sd_blend / sd_all)}
-
-        return DenseScores(
-            c_ids, c_vals / sd_all, closest, best, best_passage, *spread, best_viewless, more=None if whole else more
         )
 
     def passage_similarities(self, qvec, k: int | None = None) -> dict[int, float]:
@@ -425,87 +317,3 @@ class DenseSignal:
                     if s > out.get(doc_id, -2.0):
                         out[doc_id] = s
         return out
-
-
-@dataclass
-class DenseScores:
-    """Dense scores of every document for one query, as arrays.
-
-    Attributes:
-        ids: Sorted document ids.
-        z: Their fused dense scores (z-units, as :func:`foi_search.search.fusion.z_scores` gives).
-        best_cosine: The closest document's cosine: the best whole-query
-            cosine with a document's views or, for a document without views
-            (rulings), with its best passage (0 when neither).
-        best_view: The same, None when no document in the set has views
-            (rulings have none).
-        best_passage: The best cosine with an indexed passage of a document
-            in the set (None when none is among the passages searched).
-        view_mean, view_sd, view_count: Mean and spread of the query's view
-            cosines over every document with views (the whole store).
-        best_viewless: Best passage cosine of a document without views.
-    """
-
-    ids: "object"
-    z: "object"
-    best_cosine: float
-    best_view: float | None = None
-    best_passage: float | None = None
-    view_mean: float = 0.0
-    view_sd: float = 0.0
-    view_count: int = 0
-    best_viewless: float | None = None
-    #: Scores documents not in ``ids`` (views searched in the store: those no search reached).
-    more: "Callable[[list[int]], dict[int, float]] | None" = None
-
-    def top(self, n: int) -> list[int]:
-        """Ids of the ``n`` best documents, best first (ties by id)."""
-        import numpy as np
-
-        if n < len(self.z):
-            idx = np.argpartition(-self.z, n)[:n]
-        else:
-            idx = np.arange(len(self.z))
-        idx = idx[np.lexsort((self.ids[idx], -self.z[idx]))]
-        return [int(i) for i in self.ids[idx]]
-
-    def lookup(self, doc_ids) -> dict[int, float]:
-        """Scores of those of ``doc_ids`` that have one."""
-        import numpy as np
-
-        want = np.fromiter(doc_ids, dtype="int64")
-        if not len(want):
-            return {}
-        if not len(self.ids):
-            return self.more([int(d) for d in want]) if self.more is not None else {}
-        pos = np.clip(np.searchsorted(self.ids, want), 0, len(self.ids) - 1)
-        hit = self.ids[pos] == want
-        out = {int(d): float(v) for d, v in zip(want[hit], self.z[pos[hit]])}
-        if self.more is not None and not hit.all():
-            out.update(self.more([int(d) for d in want[~hit]]))
-        return out
-
-
-# np.unique (behind union1d and isin) imports numpy.ma, ~40 ms of a cold
-# query; these two do the same for int64 id arrays without it.
-
-
-def _sorted_unique(ids):
-    """The distinct values of an int array, sorted."""
-    import numpy as np
-
-    ids = np.sort(ids)
-    if len(ids) < 2:
-        return ids
-    return ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
-
-
-def _members(ids, allowed):
-    """Boolean mask: which of ``ids`` are in ``allowed``."""
-    import numpy as np
-
-    allowed = np.sort(allowed)
-    if not len(allowed):
-        return np.zeros(len(ids), dtype=bool)
-    pos = np.clip(np.searchsorted(allowed, ids), 0, len(allowed) - 1)
-    return allowed[pos] == ids
