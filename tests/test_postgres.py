@@ -723,3 +723,28 @@ def test_views_searched_score_a_ruling_no_search_reached_as_in_memory(pg_hybrid,
         got = searched.dense.scores(qvec, parts, None, n).lookup(rulings)
         assert want and got.keys() == want.keys()
         assert [got[d] for d in want] == pytest.approx([want[d] for d in want], abs=1e-6)
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_views_searched_never_error_on_hostile_queries(pg_hybrid, monkeypatch, query):
+    _searched(pg_hybrid, monkeypatch, VIEW_NEIGHBOURS=3, SAMPLE_DOCUMENTS=4).search(query)
+
+
+def test_views_searched_filtered_sets_estimated_from_the_sample(pg_hybrid, monkeypatch):
+    query = "staff social media waste contract parking allotment register appeal"
+    filters = [Filters(authority="westford"), Filters(kinds=["tribunal_decision"]), Filters(until="2021-12-31")]
+    exact = [pg_hybrid.rank(query, f) for f in filters]
+    # A filtered set estimated from the sample, not scored whole: with the whole store in the
+    # sample the estimate is exact, so the ranking is the in-memory one.
+    searched = _searched(pg_hybrid, monkeypatch, EXACT_FILTERED_SET=0, VIEW_NEIGHBOURS=1000, VIEW_NEIGHBOURS_PER_PART=1000)
+    for f, want in zip(filters, exact):
+        got = searched.rank(query, f)
+        assert [d for d, _ in got.ranked] == [d for d, _ in want.ranked], f
+        # float32 views in memory, float64 cosines from the server
+        assert [s for _, s in got.ranked] == pytest.approx([s for _, s in want.ranked], rel=1e-5)
+    # A sample of a few documents, most filtered sets holding none of them: the whole sample stands in,
+    # and only documents of the set are returned.
+    small = _searched(pg_hybrid, monkeypatch, EXACT_FILTERED_SET=0, SAMPLE_DOCUMENTS=3)
+    for f, want in zip(filters, exact):
+        got = {h.doc_id for h in small.search(query, f, limit=50).results}
+        assert got and got <= {d for d, _ in want.ranked}, f
