@@ -378,30 +378,27 @@ class PgVectorIndex:
                 all_ids[n, j], all_scores[n, j] = i, s
         return all_scores, all_ids
 
-    def similarities_of_documents(self, vector, doc_ids: list[int]) -> dict[int, float]:
-        """Cosine of ``vector`` with every indexed passage of ``doc_ids``, by vector id (computed by the server)."""
-        import numpy as np
+    def passage_cosines(
+        self, vector, doc_ids: list[int], hidden_roles: list[str], *, best_per_document: bool = False
+    ) -> list[tuple]:
+        """Cosines of ``vector`` with the indexed passages of ``doc_ids`` (roles ``hidden_roles`` left out), by the server.
 
-        rows = self.store.conn.execute(
-            """select distinct v.id, 1 - (v.embedding <=> ?) from passages p join vectors v on v.content_hash = p.content_hash
-               where p.document_id = any(?) and v.embedding is not null""",
-            [np.asarray(vector, dtype="float32"), [int(d) for d in doc_ids]],
-        ).fetchall()
-        return {int(i): float(s) for i, s in rows}
-
-    def best_of_documents(self, vector, doc_ids: list[int], hidden_roles: list[str]) -> dict[int, float]:
-        """Per document of ``doc_ids``, the best cosine of ``vector`` with one of its indexed passages (computed by the server)."""
+        For the few documents a shallow passage search may not have reached
+        (results shown, rulings among the candidates): ``(document id, vector
+        id, cosine)`` rows, or with ``best_per_document`` ``(document id, best
+        cosine)`` (rulings hold dozens of passages; the server keeps the best).
+        """
         import numpy as np
 
         if not doc_ids:
-            return {}
-        rows = self.store.conn.execute(
-            """select p.document_id, max(1 - (v.embedding <=> ?)) from passages p join vectors v on v.content_hash = p.content_hash
-               where p.document_id = any(?) and v.embedding is not null and coalesce(p.role, '') <> all(?)
-               group by p.document_id""",
+            return []
+        cols, group = ("p.document_id, max(1 - (v.embedding <=> ?))", " group by p.document_id") if best_per_document else (
+            "distinct p.document_id, v.id, 1 - (v.embedding <=> ?)", "")
+        return self.store.conn.execute(
+            f"""select {cols} from passages p join vectors v on v.content_hash = p.content_hash
+                where p.document_id = any(?) and v.embedding is not null and coalesce(p.role, '') <> all(?){group}""",
             [np.asarray(vector, dtype="float32"), [int(d) for d in doc_ids], list(hidden_roles)],
         ).fetchall()
-        return {int(d): float(s) for d, s in rows}
 
     def to_ivf(self, kind: str = "", **_):
         """HNSW needs no conversion as it grows."""

@@ -78,18 +78,9 @@ class StoredViews:
         #: The sampled documents' views (those that have views).
         self.sample: DocViews = sample or DocViews(np.zeros(0, "int64"), np.zeros((0, 3, dimension), "float32"))
         # Their indexed passages (roles never shown left out, as ranking does), grouped by document.
-        with store.conn.raw.cursor(binary=True) as cur:
-            cur.execute(
-                """select distinct p.document_id, v.id, v.embedding from passages p
-                   join vectors v on v.content_hash = p.content_hash
-                   where p.document_id = any(%s) and v.embedding is not null and coalesce(p.role, '') <> all(%s)
-                   order by p.document_id, v.id""",
-                [picked, list(UNSHOWN_ROLES)],
-            )
-            rows = cur.fetchall()
+        rows = store.passage_vector_rows(picked, list(UNSHOWN_ROLES))
         owners = np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows))
-        self._p_matrix = np.asarray([np.asarray(r[2].to_numpy() if hasattr(r[2], "to_numpy") else r[2], "float32")
-                                     for r in rows], dtype="float32").reshape(len(rows), dimension)
+        self._p_matrix = np.asarray([r[2] for r in rows], dtype="float32").reshape(len(rows), dimension)
         starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1]))) if len(owners) else owners
         self._p_starts = starts
         self._p_docs = owners[starts] if len(owners) else owners

@@ -100,3 +100,29 @@ def _members(ids, allowed):
         return np.zeros(len(ids), dtype=bool)
     pos = np.clip(np.searchsorted(allowed, ids), 0, len(allowed) - 1)
     return allowed[pos] == ids
+
+
+def view_blend(full_sims, part_sims):
+    """A document's view score: its best view cosine with the whole query, or with a query of
+    several sentences half that and half the mean over the sentences (``part_sims``, one row each)."""
+    return full_sims if part_sims is None else 0.5 * full_sims + 0.5 * part_sims.mean(axis=0)
+
+
+def passage_bests(p_ids, p_vals, view_ids) -> tuple[float | None, float | None]:
+    """The best passage cosine of any document, and of a document without views (``view_ids``: those with)."""
+    if not len(p_vals):
+        return None, None
+    # Rulings have no views: their closeness is their best passage's.
+    viewless = ~_members(p_ids, view_ids)
+    return float(p_vals.max()), (float(p_vals[viewless].max()) if viewless.any() else None)
+
+
+def with_passages(ids, view_z, p_ids, p_z):
+    """``(sorted ids, scores)``: every document's view term plus, for those with one, its passage term."""
+    import numpy as np
+
+    c_ids = _sorted_unique(np.concatenate((ids, p_ids)))
+    out = np.zeros(len(c_ids))
+    out[np.searchsorted(c_ids, ids)] += view_z
+    out[np.searchsorted(c_ids, p_ids)] += p_z
+    return c_ids, out

@@ -77,12 +77,14 @@ def open_dense(store, index_dir: Path, embedder, notify: Callable[[str], None]) 
     """
     from index.collection import PassageIndex
 
-    if getattr(store, "parallel_reads", False):
-        store = store.reader()
     pidx = PassageIndex(store, index_dir)
     if not pidx.exists():
         notify("No vector index yet, so this is keyword search only. Run 'foi-search index' to add semantic search.")
         return None
+    if getattr(store, "parallel_reads", False):
+        # Dense reads on a connection of their own, beside the keyword reads (see the Searcher).
+        store = store.reader()
+        pidx = PassageIndex(store, index_dir)
     emb = embedder if embedder is not None else cached_embedder("auto")  # starts loading
     index = pidx.load()
     stale = pidx.status().stale

@@ -18,7 +18,9 @@ from foi_search.search.dense_scores import (
     SEARCHED_PASSAGE_DEPTH,
     DenseScores,
     _members,
-    _sorted_unique,
+    passage_bests,
+    view_blend,
+    with_passages,
 )
 
 #: Documents whose views are nearest the whole query, and each of its sentences, that are scored.
@@ -61,8 +63,8 @@ def searched_scores(signal, views, full, parts, allowed, n_total: int, passage_v
     pvec = full if passage_vec is None else passage_vec
     weight_p = signal.passage_weight
 
-    def blend_of(sims):
-        return sims[0] if parts is None else 0.5 * sims[0] + 0.5 * sims[1:].mean(axis=0)
+    def blend_of(sims):  # per query row: the whole query, then its sentences
+        return view_blend(sims[0], None if parts is None else sims[1:])
 
     whole = allowed is not None and len(allowed) <= EXACT_FILTERED_SET
     cand = _candidates(views, queries, parts is not None, allowed, also, whole)
@@ -109,14 +111,9 @@ def searched_scores(signal, views, full, parts, allowed, n_total: int, passage_v
         c_count += round(int((~has_view).sum()) * weight)
         p_ids = np.fromiter(passages.keys(), dtype="int64", count=len(passages))
         p_vals = np.fromiter(passages.values(), dtype="float64", count=len(passages))
+        best_passage, best_viewless = passage_bests(p_ids, p_vals, ids)
         if len(p_vals):
-            best_passage = float(p_vals.max())
-            viewless = ~_members(p_ids, ids)
-            best_viewless = float(p_vals[viewless].max()) if viewless.any() else None
-            c_ids = _sorted_unique(np.concatenate((ids, p_ids)))
-            c_vals = np.zeros(len(c_ids))
-            c_vals[np.searchsorted(c_ids, ids)] += view_z
-            c_vals[np.searchsorted(c_ids, p_ids)] += weight_p * p_vals / sd_p
+            c_ids, c_vals = with_passages(ids, view_z, p_ids, weight_p * p_vals / sd_p)
     sd_all = padded_sd(c_sum, c_sq, c_count, n_total)
     best = float(sims[0].max()) if len(ids) else None
     closest = max((c for c in (best, best_viewless) if c is not None), default=0.0)
@@ -157,5 +154,5 @@ def _add_viewless(signal, passages: dict[int, float], viewless: set[int], pvec, 
     least ``cut`` (the cosine of the last of the :data:`PASSAGE_DEPTH`
     nearest passages, estimated from the sample).
     """
-    found = signal.res.index.best_of_documents(pvec, sorted(viewless), list(UNSHOWN_ROLES))
-    passages.update({d: v for d, v in found.items() if v >= cut})
+    found = signal.res.index.passage_cosines(pvec, sorted(viewless), list(UNSHOWN_ROLES), best_per_document=True)
+    passages.update({int(d): float(v) for d, v in found if v >= cut})

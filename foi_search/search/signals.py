@@ -25,7 +25,9 @@ from foi_search.search.dense_scores import (
     SEARCHED_PASSAGE_DEPTH,
     DenseScores,
     _members,
-    _sorted_unique,
+    passage_bests,
+    view_blend,
+    with_passages,
 )
 from foi_search.search.fusion import sd_of
 from foi_search.search.querytext import query_parts, query_terms
@@ -238,7 +240,7 @@ class DenseSignal:
         # How the query's cosines spread over the whole store: what chance alone
         # gives a set of any size (see fusion.Ranking).
         spread = (float(s_full.mean()), float(s_full.std()), len(s_full)) if len(s_full) else (0.0, 0.0, 0)
-        blend = s_full if parts is None else 0.5 * s_full + 0.5 * views.scores(parts).mean(axis=0)
+        blend = view_blend(s_full, None if parts is None else views.scores(parts))
         ids = views.doc_ids
         if allowed is not None:
             keep = _members(ids, np.fromiter(allowed, dtype="int64", count=len(allowed)))
@@ -250,16 +252,10 @@ class DenseSignal:
             passages = self.passage_doc_scores(full if passage_vec is None else passage_vec, allowed)
             p_ids = np.fromiter(passages.keys(), dtype="int64", count=len(passages))
             p_vals = np.fromiter(passages.values(), dtype="float64", count=len(passages))
-            if len(p_vals):
-                best_passage = float(p_vals.max())
-                # Rulings have no views: their closeness is their best passage's.
-                viewless = ~_members(p_ids, views.doc_ids)
-                best_viewless = float(p_vals[viewless].max()) if viewless.any() else None
-            combined_ids = _sorted_unique(np.concatenate((ids, p_ids)))
-            out = np.zeros(len(combined_ids))
-            out[np.searchsorted(combined_ids, ids)] += blend / sd_of(blend, n_total)
-            out[np.searchsorted(combined_ids, p_ids)] += self.passage_weight * p_vals / sd_of(p_vals, n_total)
-            combined = out
+            best_passage, best_viewless = passage_bests(p_ids, p_vals, views.doc_ids)
+            combined_ids, combined = with_passages(
+                ids, blend / sd_of(blend, n_total), p_ids, self.passage_weight * p_vals / sd_of(p_vals, n_total)
+            )
         else:
             order = np.argsort(combined_ids, kind="stable")
             combined_ids, combined = combined_ids[order], combined[order]
@@ -302,7 +298,8 @@ class DenseSignal:
         sims = self.passage_similarities(qvec)
         if qvec is None or not getattr(self.res.views, "searched", False) or not doc_ids:
             return sims
-        return {**self.res.index.similarities_of_documents(qvec, doc_ids), **sims}
+        shown = self.res.index.passage_cosines(qvec, doc_ids, list(UNSHOWN_ROLES))
+        return {**{int(vid): float(c) for _, vid, c in shown}, **sims}
 
     def passage_doc_scores(self, qvec, allowed: set[int] | None, depth: int = PASSAGE_DEPTH) -> dict[int, float]:
         """Per document, the best cosine of the query with one of its ``depth`` nearest indexed passages."""

@@ -67,8 +67,6 @@ MAX_CANDIDATES = 600
 HEAD_PER_WORD = 500
 #: The rarest words whose pairs, triples... narrow the candidates.
 NARROW_WORDS = 4
-#: At most this many of them asked for together.
-NARROW_MAX_TOGETHER = 4
 #: Candidates, in multiples of MAX_CANDIDATES, left by the narrowest choice beyond which
 #: the rarity stage is dropped (the heads' stage alone proposes candidates).
 HOPELESS_FACTOR = 2
@@ -488,13 +486,11 @@ class PostgresStore(Store):
             return query, len(match) == len(kept)
         if not narrow:
             return "", False
-        if len(kept) < 2:
-            return ("", False) if total > MAX_CANDIDATES * HOPELESS_FACTOR else (query, False)
         import itertools
 
         rare = by_rarity[:NARROW_WORDS]
         n = total
-        for size in range(2, min(len(rare), NARROW_MAX_TOGETHER) + 1):
+        for size in range(2, len(rare) + 1):
             narrowed = " | ".join(
                 "(" + " & ".join(_quote_lexeme(lx) for lx in combo) + ")" for combo in itertools.combinations(rare, size)
             )
@@ -583,9 +579,11 @@ class PostgresStore(Store):
         return stems
 
     def _prefetch_df(self, lexemes) -> None:
-        """Read the stored counts of ``lexemes`` not yet cached, in one query (see :func:`_stats_use`)."""
-        n, _ = self._corpus_size()
-        use = self._stats[3]
+        """Read the stored counts of ``lexemes`` not yet cached, in one query (see :func:`_stats_use`).
+
+        Callers have just brought the cached statistics up to date (:meth:`_corpus_size`).
+        """
+        n, use = self._stats[1], self._stats[3]
         todo = sorted({lx for lx in lexemes if lx and lx not in self._df_cache})
         if use is None or not todo:
             return
@@ -728,6 +726,19 @@ class PostgresStore(Store):
             )
             rows = cur.fetchall()
         return [(d, v, _as_array(vec)) for d, v, vec in rows]
+
+    def passage_vector_rows(self, doc_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, int, object]]:
+        """``(document_id, vector id, float32 vector)`` of the indexed passages of ``doc_ids``, roles ``hidden_roles`` left out, by document."""
+        with self._conn.raw.cursor(binary=True) as cur:  # binary: see doc_view_rows
+            cur.execute(
+                """select distinct p.document_id, v.id, v.embedding from passages p
+                   join vectors v on v.content_hash = p.content_hash
+                   where p.document_id = any(%s) and v.embedding is not null and coalesce(p.role, '') <> all(%s)
+                   order by p.document_id, v.id""",
+                [[int(i) for i in doc_ids], list(hidden_roles)],
+            )
+            rows = cur.fetchall()
+        return [(d, i, _as_array(vec)) for d, i, vec in rows]
 
     # -- index manifest (what the FAISS manifest file is for SQLite) -------------------------
 
