@@ -146,13 +146,11 @@ class StoredViews:
         if not want:
             return np.zeros(0, "int64"), np.zeros((len(queries), 0))
         cols = ", ".join("max(1 - (v.vector <=> ?))" for _ in queries)
-        # Current views only (the document's hash): looked up once a document, not once a view
-        # (25% less time than joining each view row to its document).
+        # A PostgreSQL store holds current views only (migration 009): no look-up of the documents' hashes.
         rows = self.store.conn.execute(
-            f"""with h as materialized (select id, content_hash from documents where id = any(?))
-                select v.document_id, {cols} from doc_views v join h on h.id = v.document_id and h.content_hash = v.doc_hash
+            f"""select v.document_id, {cols} from doc_views v
                 where v.model = ? and v.document_id = any(?) group by v.document_id order by v.document_id""",
-            [want, *[np.asarray(q, dtype="float32") for q in queries], self.model, want],
+            [*[np.asarray(q, dtype="float32") for q in queries], self.model, want],
         ).fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows))
         sims = np.asarray([r[1:] for r in rows], dtype="float64").reshape(len(rows), len(queries)).T

@@ -277,6 +277,14 @@ def test_migrate_copies_everything_resumes_after_a_kill_and_searches_the_same(sq
 
     source = sqlite_hybrid.store
     target = PostgresStore(pg_url)
+    # A view of content since changed (SQLite keeps such rows until the next index run): not copied.
+    with source.transaction():
+        source.conn.execute(
+            """insert into doc_views (document_id, view, model, doc_hash, vector, policy)
+               select document_id, 'stale', model, 'an-older-hash', vector, policy from doc_views limit 1""")
+    current = source.conn.execute(
+        """select count(*) from doc_views v join documents d on d.id = v.document_id and d.content_hash = v.doc_hash"""
+    ).fetchone()[0]
 
     class Killed(Exception):
         pass
@@ -290,7 +298,7 @@ def test_migrate_copies_everything_resumes_after_a_kill_and_searches_the_same(sq
     assert 0 < target.conn.execute("select count(*) from passages").fetchone()[0] < _counts(source)["passages"]
     report = migrate_to_postgres(source, target, batch=5)
     assert report.resumed
-    assert _counts(target) == _counts(source)
+    assert _counts(target) == {**_counts(source), "doc_views": current}
     # Nothing copied twice: ids are the source's, one row each.
     for table in ("documents", "passages", "vectors"):
         assert target.conn.execute(f"select count(distinct id) = count(*) from {table}").fetchone()[0]
@@ -687,6 +695,121 @@ def test_head_terms_follow_every_write_of_a_document(pg_filled):
     # Every document's terms, and nothing else.
     assert pg_filled.conn.execute("select count(distinct document_id) from head_terms").fetchone()[0] == \
         pg_filled.conn.execute("select count(*) from documents where coalesce(title, '') <> '' or coalesce(request_text, '') <> ''").fetchone()[0]
+
+
+def test_term_counts_follow_every_write_of_a_document(pg_filled):
+    def stored(key):
+        return sorted(pg_filled.conn.execute(
+            """select t.lexeme, t.a, t.b, t.c, t.d from term_counts t join documents d on d.id = t.document_id
+               where d.source_key = ?""", [key]).fetchall())
+
+    def expected(key):  # one entry per stem of the document's tsvector, its positions counted per weight
+        return sorted(pg_filled.conn.execute(
+            """select u.lexeme, count(*) filter (where w = 'A'), count(*) filter (where w = 'B'),
+                      count(*) filter (where w = 'C'), count(*) filter (where w = 'D')
+               from documents d cross join lateral unnest(d.tsv) u cross join lateral unnest(u.weights) w
+               where d.source_key = ? group by u.lexeme""", [key]).fetchall())
+
+    doc = load_fixture_documents()[0]
+    assert stored(doc.source_key) == expected(doc.source_key) != []
+    pg_filled.save_document(replace(doc, title="Zebra crossings and zebra counts"))  # re-ingested, changed
+    assert ("zebra", 2, 0, 0, 0) in stored(doc.source_key)
+    assert stored(doc.source_key) == expected(doc.source_key)
+    pg_filled.delete_document(doc.source, doc.source_key)
+    assert pg_filled.conn.execute("select count(*) from term_counts where lexeme = 'zebra'").fetchone()[0] == 0
+    # Every document's stems, and nothing else.
+    assert pg_filled.conn.execute("select count(*) from term_counts").fetchone()[0] == pg_filled.conn.execute(
+        "select coalesce(sum(length(tsv)), 0) from documents").fetchone()[0]
+
+
+def test_only_current_document_views_are_kept(pg_hybrid):
+    from index.docviews import POLICY
+
+    store = pg_hybrid.store
+
+    def views(doc_id):
+        return store.conn.execute("select count(*) from doc_views where document_id = ?", [doc_id]).fetchone()[0]
+
+    docs = load_fixture_documents()
+    first, _ = store.save_document(docs[0])
+    second, _ = store.save_document(docs[1])
+    assert views(first) and views(second)
+    # Views of an older content are never written, even by an index run that read it before a re-ingest.
+    model, vec = store.conn.execute("select model, vector from doc_views where document_id = ? limit 1", [first]).fetchone()
+    store.replace_doc_views([first], [(first, "title", model, "not-the-current-hash", vec, POLICY)])
+    assert views(first) == 0
+    # Content changed: its views go (``foi-search index`` embeds the new ones); deleted: likewise.
+    store.save_document(replace(docs[1], title=docs[1].title + " (revised)"))
+    assert views(second) == 0
+    store.save_document(docs[2])
+    third = store.conn.execute("select id from documents where source_key = ?", [docs[2].source_key]).fetchone()[0]
+    assert views(third)
+    store.delete_document(docs[2].source, docs[2].source_key)
+    assert views(third) == 0
+    assert store.conn.execute(
+        """select count(*) from doc_views v left join documents d on d.id = v.document_id
+           where d.content_hash is distinct from v.doc_hash""").fetchone()[0] == 0
+
+
+def test_narrowing_from_the_narrow_end_chooses_as_from_the_wide_end(pg_store, monkeypatch):
+    import itertools
+
+    import foi_search.store.postgres as pg
+
+    def wide_first(store, kept):  # the choice as made before: pairs, then triples... counted in full
+        by_rarity = sorted(kept, key=lambda lx: (store._lexeme_df(lx), lx))
+        match, total = [], 0
+        for lx in by_rarity:
+            if match and total + store._lexeme_df(lx) > pg.MAX_CANDIDATES:
+                break
+            match.append(lx)
+            total += store._lexeme_df(lx)
+        query = " | ".join(pg._quote_lexeme(lx) for lx in match)
+        if total <= pg.MAX_CANDIDATES:
+            return query, len(match) == len(kept)
+        rare, n = by_rarity[: pg.NARROW_WORDS], total
+        for size in range(2, len(rare) + 1):
+            narrowed = " | ".join(
+                "(" + " & ".join(pg._quote_lexeme(lx) for lx in c) + ")" for c in itertools.combinations(rare, size))
+            n = store._gin_read("select count(*) from documents where tsv @@ ?::tsquery", [narrowed])[0][0]
+            if not n:
+                break
+            query = narrowed
+            if n <= pg.MAX_CANDIDATES:
+                break
+        return ("", False) if n > pg.MAX_CANDIDATES * pg.HOPELESS_FACTOR else (query, False)
+
+    for d in _word_docs(24, 7):
+        pg_store.save_document(d)
+    template = load_fixture_documents()[0]
+    for i in range(9):  # 'parking' and 'figures' together without 'zone', in a few
+        pg_store.save_document(replace(template, source_key=f"pf-{i}", title=f"Parking figures {i} permit",
+                                       messages=[], questions=[], passages=[], attachments=[], exemptions=[]))
+    words = ["parking", "permit", "zone", "figures", "library", "hours", "opening"]
+    lexemes = [lx for lx in pg_store._lexemes(words).values() if lx]
+    pg_store._corpus_size()  # the word counts' state, as keyword_scores reads it first
+    pg_store._prefetch_df(lexemes)
+    seen = set()
+    for bound in (1, 2, 3, 5, 7, 9, 12, 20, 40):
+        monkeypatch.setattr(pg, "MAX_CANDIDATES", bound)
+        for k in range(1, len(lexemes) + 1):
+            for kept in itertools.combinations(lexemes, k):
+                kept = sorted(kept)
+                got = pg_store._candidate_query(kept, 10)
+                assert got == wide_first(pg_store, kept), (bound, kept)
+                seen.add(got[0].count("&"))
+    assert len(seen) >= 3  # rarity alone, pairs, triples and beyond were all chosen somewhere
+
+
+def test_lists_of_ids_are_sent_as_one_array(pg_store):
+    from foi_search.store.postgres import _Ids, _params
+
+    sent = _params([[3, 1, 2], [True, False], [1.5], "a\x00b", [], (1, 2)])
+    assert isinstance(sent[0], _Ids) and not isinstance(sent[1], _Ids) and not isinstance(sent[2], _Ids)
+    assert sent[3] == "ab" and sent[4] == [] and sent[5] == (1, 2)
+    big = list(range(-5, 3000)) + [2**62]
+    assert pg_store.conn.execute("select ?::bigint[] = ?::bigint[]", [big, list(big)]).fetchone()[0]
+    assert pg_store.conn.execute("select cardinality(?::bigint[]), 3 = any(?)", [big, [1, 2, 3]]).fetchone() == (3006, True)
 
 
 def test_keyword_and_dense_reads_go_on_two_connections_closed_together(pg_hybrid):

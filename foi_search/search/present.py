@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from foi_search.core.domain import UNSHOWN_ROLES
 from foi_search.core.text import clean_request
-from foi_search.search.querytext import TermMatcher, shingles
+from foi_search.search.querytext import TermMatcher, shingle_hashes
 
 #: Passage roles shown as the best passage only when nothing better matches:
 #: handling correspondence names the topic but says nothing about it.
@@ -218,7 +218,7 @@ def group_batches(doc_ids: list[int], request_texts: dict[int, str]) -> list[lis
     for d in doc_ids:
         # Shingles as their hashes: set operations on tuples rehash every tuple
         # each time (~10 ms a query on the whole corpus), on ints they do not.
-        sh = {hash(t) for t in shingles(clean_request(request_texts.get(d) or ""))}
+        sh = shingle_hashes(clean_request(request_texts.get(d) or ""))
         n = len(sh)
         for rep, members in groups:
             # Sets whose sizes differ by more than the similarity allows cannot reach it.

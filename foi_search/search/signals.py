@@ -176,8 +176,9 @@ class KeywordSignal:
         for body, ids in ((False, [d for d in doc_ids if d not in no_request]), (True, [d for d in doc_ids if d in no_request])):
             if not ids:
                 continue
+            hits = self.store.title_request_hits(list(idf), ids, body=body)
             for t in terms:
-                for d in self.store.title_request_hits(t, ids, body=body):
+                for d in hits[t]:
                     got[d] += idf[t]
         return max(got.values()) / total
 

@@ -122,10 +122,16 @@ def _copy_table(source, target, key, table, after, batch, vectors, report, progr
     cols = _columns(source, target, table)
     cursor_col = "rowid" if table == "doc_views" else "id"
     extra = ["embedding"] if table == "vectors" else []
+    # PostgreSQL holds current views only (its migration 009): a stale or orphaned one is not copied.
+    current = (
+        " and exists (select 1 from documents d where d.id = doc_views.document_id and d.content_hash = doc_views.doc_hash)"
+        if table == "doc_views" else ""
+    )
     copied = 0
     while True:
         rows = source.conn.execute(
-            f"select {cursor_col}, {', '.join(cols)} from {table} where {cursor_col} > ? order by {cursor_col} limit ?",
+            f"select {cursor_col}, {', '.join(cols)} from {table} where {cursor_col} > ?{current} "
+            f"order by {cursor_col} limit ?",
             [after, batch],
         ).fetchall()
         if not rows:

@@ -59,7 +59,7 @@ def redact_url(url: str) -> str:
 #: Below this IDF a word is in most documents (FTS5 floors such IDFs at 1e-6).
 MIN_IDF = 0.01
 #: Documents holding the query's rarer words that keyword search scores exactly (``_candidate_query``):
-#: each costs ~0.015-0.03 ms (its tsvector read back from TOAST). When that bound leaves matches out, the
+#: each costs ~0.01 ms (its counts read from ``term_counts``). When that bound leaves matches out, the
 #: best by their heads join them (``_head_candidates``): the bound alone cost the whole-corpus set 0.077
 #: nDCG@10 against SQLite (0.711 vs 0.788); with the heads it is 0.795 (docs/benchmarks.md).
 MAX_CANDIDATES = 600
@@ -70,37 +70,6 @@ NARROW_WORDS = 4
 #: Candidates, in multiples of MAX_CANDIDATES, left by the narrowest choice beyond which
 #: the rarity stage is dropped (the heads' stage alone proposes candidates).
 HOPELESS_FACTOR = 2
-#: ts_rank weights {D, C, B, A} that count positions of: A; A+B; A+B+C; all.
-_CUMULATIVE_WEIGHTS = ("{0,0,0,1}", "{0,0,1,1}", "{0,1,1,1}", "{1,1,1,1}")
-#: ts_rank of one lexeme with k positions of weight 1 first in the list:
-#: sum(1/j^2, j=1..k) / (pi^2/6) (PostgreSQL's calc_rank_or), for k = 0..1024.
-_H2 = [0.0]
-for _k in range(1, 1025):
-    _H2.append(_H2[-1] + 1.0 / (_k * _k))
-_H2 = [v / 1.64493406685 for v in _H2]
-
-
-def _counts_from_ranks(ranks):
-    """Per column (title, request, authority, body), lexeme counts from cumulative ts_ranks.
-
-    ``ranks`` is an array ``(..., 4)``; the result has the same shape. A
-    document's tsvector holds title, request, authority and body in that
-    order, so the positions with weight A come first, then B, C, D: ranking
-    one lexeme with weights 1 for A only, A+B, A+B+C and all gives H2 of the
-    running counts (:data:`_H2`), inverted here by nearest value.
-    """
-    import numpy as np
-
-    table = np.asarray(_H2)
-    i = np.clip(np.searchsorted(table, ranks), 1, len(table) - 1)
-    running = np.where(table[i] - ranks < ranks - table[i - 1], i, i - 1)
-    running = np.where(ranks <= 0, 0, running)
-    return np.maximum(np.diff(running, axis=-1, prepend=0), 0)
-
-
-def _sql_literal(text: str) -> str:
-    """``text`` as a SQL string literal (standard_conforming_strings: only quotes are doubled)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _quote_lexeme(lexeme: str) -> str:
@@ -116,11 +85,37 @@ def _to_pg(sql: str) -> str:
     return _QMARK.sub("%s", sql.replace("%", "%%"))
 
 
+class _Ids(list):
+    """A list of Python ints sent as one ``bigint[]`` text (see :func:`_register_ids`)."""
+
+
+def _register_ids(raw) -> None:
+    """Send :class:`_Ids` as ``{1,2,...}``: psycopg dumps a list element by element (0.5 ms for 600 ids)."""
+    from psycopg.adapt import Dumper
+
+    class IdsDumper(Dumper):
+        oid = 1016  # bigint[]
+
+        def dump(self, obj):
+            return ("{" + ",".join(map(str, obj)) + "}").encode()
+
+    raw.adapters.register_dumper(_Ids, IdsDumper)
+
+
+def _param(p: Any) -> Any:
+    if isinstance(p, str):
+        # PostgreSQL text cannot hold NUL characters; SQLite can.
+        return p.replace("\x00", "") if "\x00" in p else p
+    if type(p) is list and p and all(type(x) is int for x in p):
+        return _Ids(p)
+    return p
+
+
 def _params(params: Any) -> list:
-    """Parameters as a list, NUL characters dropped from strings (PostgreSQL text cannot hold them; SQLite can)."""
+    """Parameters as a list: NUL characters dropped from strings, lists of ids sent as one array text."""
     if params is None:
         return []
-    return [p.replace("\x00", "") if isinstance(p, str) and "\x00" in p else p for p in params]
+    return [_param(p) for p in params]
 
 
 class PgConnection:
@@ -183,6 +178,7 @@ def connect(url: str):
             f"Not a usable PostgreSQL URL: {shown} ({_first_line(e).rstrip('.')}).",
             "Write it as postgresql://USER@HOST:PORT/DBNAME.",
         ) from e
+    _register_ids(raw)
     return raw
 
 
@@ -362,8 +358,8 @@ class PostgresStore(Store):
         ``weights`` are per column (title, authority, request_text, body), the
         tsvector's weights A, C, B, D. The GIN index finds the matches; the
         IDFs and average length come from the table, each match's length from
-        ``documents.words``, and its term counts per column from ``ts_rank``
-        (see :func:`_counts_from_ranks`), so the scores are FTS5's up to
+        ``documents.words``, and its term counts per column from
+        ``term_counts`` (migration 008), so the scores are FTS5's up to
         tokenisation and both engines rank alike.
 
         On a large store not every match is scored: two first stages choose
@@ -394,41 +390,35 @@ class PostgresStore(Store):
             return {}
         match, complete = self._candidate_query(kept, depth, narrow=not (title_words and weights[0]))
         where, params = ("true", []) if filters.is_empty() else filters.sql("d")
-        quoted = [_quote_lexeme(lx) for lx in kept]
         # Bounded by rarity, the candidates miss documents whose title or request holds a
         # common query word; the best of those by their head (title, request) join them.
         heads = [] if complete or not weights[0] else self._head_candidates(kept, idf, weights, depth)
-        # Most matches hold few of the query's words: rank only those a document holds.
-        ranks = ", ".join(
-            f"case when t.v @@ {q}::tsquery then array["
-            + ", ".join(f"ts_rank('{w}', t.v, {q}::tsquery, 0)" for w in _CUMULATIVE_WEIGHTS)
-            + "] end"
-            for q in (_sql_literal(x) for x in quoted)
-        )
-        rows = self._gin_read(
-            # The lateral copy (offset 0 keeps it a subquery) reads the tsvector from
-            # TOAST once per document instead of once per function call.
-            f"select d.id, d.words, {ranks} from documents d "
-            f"cross join lateral (select d.tsv || ''::tsvector as v offset 0) t "
-            f"where ({'d.tsv @@ ?::tsquery or ' if match else ''}d.id = any(?)) and {where}",
+        docs = self._gin_read(
+            f"select d.id, d.words from documents d where ({'d.tsv @@ ?::tsquery or ' if match else ''}d.id = any(?)) and {where}",
             [*([match] if match else []), heads, *params],
         )
-        if not rows:
+        if not docs:
             return {}
         import numpy as np
 
+        ids = np.array([r[0] for r in docs], dtype="int64")
+        words = np.array([r[1] or 0 for r in docs], dtype="float64")
+        # Each candidate's counts of the query's stems, from the inverted list (per stem, one index range).
+        counts = np.zeros((len(docs), len(kept), 4))
+        row_of = {d: i for i, d in enumerate(ids.tolist())}
+        pos = {lx: i for i, lx in enumerate(kept)}
+        for doc, lx, a, b_, c, d in self._conn.execute(
+            """select t.document_id, t.lexeme, t.a, t.b, t.c, t.d from unnest(?::text[]) q (lexeme)
+               join term_counts t on t.lexeme = q.lexeme and t.document_id = any(?)""",
+            [kept, ids.tolist()],
+        ):
+            counts[row_of[doc], pos[lx]] = (a, b_, c, d)
         col = np.array([weights[0], weights[2], weights[1], weights[3]])  # title A, request B, authority C, body D
-        ids = np.array([r[0] for r in rows], dtype="int64")
-        words = np.array([r[1] or 0 for r in rows], dtype="float64")
-        zero = [0.0] * 4
-        ranks_arr = np.array([[x if x is not None else zero for x in r[2:]] for r in rows], dtype="float64")
-        counts = _counts_from_ranks(ranks_arr.reshape(len(rows), len(kept), 4))
         f = counts @ col  # (docs, lexemes): FTS5's column-weighted frequency
         k1, b = 1.2, 0.75
         norm = k1 * (1 - b + b * words / (avgdl or 1.0))
         # One phrase per query term, as FTS5 scores "a" OR "b" (two terms with one stem count twice).
-        pos = {lx: i for i, lx in enumerate(kept)}
-        total = np.zeros(len(rows))
+        total = np.zeros(len(docs))
         for t in terms:
             lx = lexemes[t]
             if lx in pos:
@@ -489,18 +479,42 @@ class PostgresStore(Store):
         import itertools
 
         rare = by_rarity[:NARROW_WORDS]
-        n = total
-        for size in range(2, len(rare) + 1):
-            narrowed = " | ".join(
+
+        def narrowed(size: int) -> str:  # documents holding at least ``size`` of the rare words
+            return " | ".join(
                 "(" + " & ".join(_quote_lexeme(lx) for lx in combo) + ")" for combo in itertools.combinations(rare, size)
             )
-            n = self._gin_read("select count(*) from documents where tsv @@ ?::tsquery", [narrowed])[0][0]
+
+        counts: dict[int, int] = {}
+
+        def count(size: int) -> int:
+            # Counted only as far as the choices below look (half the time of a full count of common words).
+            if size not in counts:
+                counts[size] = self._gin_read(
+                    "select count(*) from (select 1 from documents where tsv @@ ?::tsquery limit ?) m",
+                    [narrowed(size), MAX_CANDIDATES * HOPELESS_FACTOR + 1],
+                )[0][0]
+            return counts[size]
+
+        # The narrowest choice that leaves at most MAX_CANDIDATES: the fewest words together
+        # (the widest set) that do. Holding more of the words is rarer, so counts fall with the
+        # size: asked from the narrowest end, one count settles the usual costly case (common
+        # words, every choice too wide), which asked from the widest end took three.
+        n, size = total, None
+        if len(rare) >= 2 and count(len(rare)) > MAX_CANDIDATES:
+            size, n = len(rare), count(len(rare))
+        elif len(rare) >= 2:
+            size = len(rare)
+            while size > 2 and count(size - 1) <= MAX_CANDIDATES:
+                size -= 1
+            n = count(size)
             if not n:
-                break  # nothing holds that many of the words: keep the wider set
+                # Nothing holds that many of the words: keep the wider set (the rarity bound's, for pairs).
+                size = size - 1 if size > 2 else None
+                n = 0
+        if size is not None:
             # Even below ``depth``: the heads' first stage adds as many again.
-            query = narrowed
-            if n <= MAX_CANDIDATES:
-                break
+            query = narrowed(size)
         if n > MAX_CANDIDATES * HOPELESS_FACTOR:
             # Every word in a large share of the store, however many are asked for together:
             # a document matching them only in its body weighs little; the heads' stage ranks the rest.
@@ -516,12 +530,25 @@ class PostgresStore(Store):
         (a few ms); ``set local`` keeps the choice to this one statement's
         transaction (or the caller's, when one is open).
         """
-        with self.transaction():
-            self._conn.execute("set local enable_seqscan = off")
-            rows = self._conn.execute(sql, params, prepare=False).fetchall()
-            if self._conn.depth > 1:
+        if self._conn.depth:  # inside the caller's transaction: restore the setting after
+            with self.transaction():
+                self._conn.execute("set local enable_seqscan = off")
+                rows = self._conn.execute(sql, params, prepare=False).fetchall()
                 self._conn.execute("set local enable_seqscan = on")
-        return rows
+            return rows
+        raw = self._conn.raw
+        with self._tx_lock:
+            try:
+                # The transaction, its setting and the read in one round trip, not four.
+                with raw.pipeline():
+                    raw.execute("begin")
+                    raw.execute("set local enable_seqscan = off")
+                    cur = self._conn.execute(sql, params, prepare=False)
+                    raw.execute("commit")
+                return cur.fetchall()
+            except BaseException:
+                raw.rollback()  # a failed read leaves its transaction open
+                raise
 
     def _lexemes(self, terms: list[str]) -> dict[str, str | None]:
         """Each term's stem under :data:`TS_CONFIG` (None for a term that yields none)."""
@@ -614,17 +641,22 @@ class PostgresStore(Store):
         self._corpus_size()  # drops the cached counts when documents changed
         return self._lexeme_df(lexeme)
 
-    def title_request_hits(self, term: str, doc_ids: list[int], *, body: bool = False) -> list[int]:
-        """Those of ``doc_ids`` whose title or request (weights A, B; with ``body``, title or body: A, D) contains ``term``."""
-        if not doc_ids:
-            return []
-        return [
-            r[0]
-            for r in self._conn.execute(
-                f"select id from documents where tsv @@ to_tsquery('{_CFG}', ?) and id = any(?)",
-                [ts_query([term], "AD" if body else "AB"), list(doc_ids)],
-            )
-        ]
+    def title_request_hits(self, terms: list[str], doc_ids: list[int], *, body: bool = False) -> dict[str, list[int]]:
+        """Per term, those of ``doc_ids`` whose title or request (weights A, B; with ``body``, title or body: A, D) contains it."""
+        out: dict[str, list[int]] = {t: [] for t in terms}
+        if not doc_ids or not out:
+            return out
+        # One statement for every term (a round trip each cost a long query ~8 ms at 1M passages).
+        order = list(out)
+        tests = ", ".join(f"tsv @@ to_tsquery('{_CFG}', ?)" for _ in order)
+        for doc, *hit in self._conn.execute(
+            f"select id, {tests} from documents where id = any(?)",
+            [*(ts_query([t], "AD" if body else "AB") for t in order), list(doc_ids)],
+        ):
+            for t, h in zip(order, hit):
+                if h:
+                    out[t].append(doc)
+        return out
 
     def vector_search(self, sql: str, params: list, k: int) -> list[tuple]:
         """Rows of an HNSW search (``order by … <=> … limit k``), with the candidate list sized to ``k``.
@@ -639,8 +671,12 @@ class PostgresStore(Store):
             self._conn.execute("set hnsw.iterative_scan = relaxed_order")
             self._conn.execute(f"set hnsw.max_scan_tuples = {HNSW_MAX_SCAN_TUPLES}")
         if self._hnsw_ef != ef:
-            self._conn.execute(f"set hnsw.ef_search = {ef}")
+            # One round trip for both (views and passages alternate between two sizes every search).
+            with self._conn.raw.pipeline():
+                self._conn.raw.execute(f"set hnsw.ef_search = {ef}")
+                cur = self._conn.execute(sql, params)
             self._hnsw_ef = ef
+            return cur.fetchall()
         return self._conn.execute(sql, params).fetchall()
 
     def vector_documents(self, vector_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, int]]:
@@ -703,14 +739,26 @@ class PostgresStore(Store):
     # -- document views --------------------------------------------------------------------
 
     def replace_doc_views(self, doc_ids: list[int], rows: list[tuple]) -> None:
-        """Replace the views of ``doc_ids`` (vectors stored as pgvector values)."""
+        """Replace the views of ``doc_ids`` (vectors stored as pgvector values), keeping only current ones.
+
+        A view of content that has changed since it was embedded is not
+        written: the documents are share-locked first, so a re-ingest waits
+        for this transaction and its trigger then drops what it made stale
+        (migration 009: the store holds current views only).
+        """
         import numpy as np
 
-        self._conn.execute("delete from doc_views where document_id = any(?)", [list(doc_ids)])
-        self._conn.executemany(
-            "insert into doc_views (document_id, view, model, doc_hash, vector, policy) values (?, ?, ?, ?, ?, ?)",
-            [(d, v, m, h, np.asarray(vec, dtype="float32"), p) for d, v, m, h, vec, p in rows],
-        )
+        with self.transaction():
+            current = dict(
+                self._conn.execute(
+                    "select id, content_hash from documents where id = any(?) order by id for share", [list(doc_ids)]
+                ).fetchall()
+            )
+            self._conn.execute("delete from doc_views where document_id = any(?)", [list(doc_ids)])
+            self._conn.executemany(
+                "insert into doc_views (document_id, view, model, doc_hash, vector, policy) values (?, ?, ?, ?, ?, ?)",
+                [(d, v, m, h, np.asarray(vec, dtype="float32"), p) for d, v, m, h, vec, p in rows if current.get(d) == h],
+            )
 
     def doc_view_rows(self, model: str, doc_ids: list[int] | None = None) -> list[tuple[int, str, object]]:
         """``(document_id, view, float32 vector)`` of current views for ``model`` (of ``doc_ids`` when given), by document id."""

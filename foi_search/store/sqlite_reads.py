@@ -70,18 +70,21 @@ class SqliteReads:
             )
         ]
 
-    def title_request_hits(self, term: str, doc_ids: list[int], *, body: bool = False) -> list[int]:
-        """Those of ``doc_ids`` whose title or request (or, with ``body``, title or body) contains ``term``."""
+    def title_request_hits(self, terms: list[str], doc_ids: list[int], *, body: bool = False) -> dict[str, list[int]]:
+        """Per term, those of ``doc_ids`` whose title or request (or, with ``body``, title or body) contains it."""
+        out: dict[str, list[int]] = {t: [] for t in terms}
         if not doc_ids:
-            return []
+            return out
         marks = ",".join("?" * len(doc_ids))
-        q = ("{title body}" if body else "{title request_text}") + " : " + fts_query([term])
-        return [
-            d
-            for (d,) in self.conn.execute(
-                f"select rowid from documents_fts where documents_fts match ? and rowid in ({marks})", [q, *doc_ids]
-            )
-        ]
+        for t in out:
+            q = ("{title body}" if body else "{title request_text}") + " : " + fts_query([t])
+            out[t] = [
+                d
+                for (d,) in self.conn.execute(
+                    f"select rowid from documents_fts where documents_fts match ? and rowid in ({marks})", [q, *doc_ids]
+                )
+            ]
+        return out
 
     def vector_documents(self, vector_ids: list[int], hidden_roles: list[str]) -> list[tuple[int, int]]:
         """``(vector id, document id)`` of passages with those vectors, roles in ``hidden_roles`` left out."""
