@@ -111,4 +111,28 @@ def open_dense(store, index_dir: Path, embedder, notify: Callable[[str], None]) 
 
         notify(f"Embedding {pending} document summaries for ranking ('foi-search index' stores them ahead).")
         views = with_pending_views(store, emb, views)
+    one_blas_thread()
     return DenseResources(index, views, emb, stale, store)
+
+
+_BLAS_LIMITED = False
+
+
+def one_blas_thread() -> None:
+    """Keep numpy's (and FAISS's) BLAS to one thread in this process, from the first search on.
+
+    A search's matrix products are small (the query against a few thousand
+    sampled views and passages); OpenBLAS's extra threads save nothing on
+    them, and after each product they spin, waiting for more work: at 1M
+    passages on 2 cores they took ~55 ms of CPU a query from the database
+    server and the keyword thread (client CPU 80 -> 26 ms a query, wall
+    63 -> 52 ms; docs/benchmarks.md). Torch, which embeds the query, keeps its
+    own threads. Process-wide and never undone (changing it while another
+    thread is inside BLAS is not safe); building an index does not pass here.
+    """
+    global _BLAS_LIMITED
+    if not _BLAS_LIMITED:
+        _BLAS_LIMITED = True
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
