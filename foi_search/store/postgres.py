@@ -127,6 +127,7 @@ class PgConnection:
     def __init__(self, raw):
         self.raw = raw
         self.depth = 0
+        _register_ids(raw)
 
     def execute(self, sql: str, params: Any = None, *, prepare: bool | None = None):
         # prepare=False for statements whose text varies with the query (not worth a server-side plan).
@@ -178,7 +179,6 @@ def connect(url: str):
             f"Not a usable PostgreSQL URL: {shown} ({_first_line(e).rstrip('.')}).",
             "Write it as postgresql://USER@HOST:PORT/DBNAME.",
         ) from e
-    _register_ids(raw)
     return raw
 
 
