@@ -299,3 +299,21 @@ def test_highlight_text_and_markdown():
     )
     assert highlight("penalty charge notices", ["notice"], markdown=True) == "penalty charge **notices**"
     assert highlight("nothing here", []) == "nothing here"
+
+
+def test_words_for_batches_are_the_regular_expressions_words_on_any_text():
+    import random
+    import re
+
+    from foi_search.search.querytext import lower_words, shingle_hashes, shingles
+
+    rng = random.Random(7)
+    # Every ASCII character, typographic punctuation, and letters and digits beyond ASCII.
+    chars = [chr(i) for i in range(128)] + list("’‘“”–—•£€…·¦○\u2028\xa0\ufeffé字ßİ٣Ⅻ_")
+    words = ["Parking", "fines", "2023", "a_b", "x-y", "C.D.", "café", "naïve", "£5", "“quoted”"]
+    for n in range(600):
+        pool = chars if n % 3 else chars[:128]
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 120)))
+        text += " ".join(rng.choice(words) for _ in range(rng.randint(0, 30)))
+        assert lower_words(text) == [w.lower() for w in re.findall(r"\w+", text)], repr(text)
+        assert shingle_hashes(text) == {hash(s) for s in shingles(text)}

@@ -169,17 +169,37 @@ def query_parts(text: str) -> list[str]:
     return [p for p in parts if len(_WORD.findall(p)) >= 4]
 
 
+#: Word characters outside ASCII (``\w`` less ASCII): without one, a text's words are those of its ASCII bytes.
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
+_ASCII_NON_WORD = bytes(i for i in range(128) if not (chr(i).isalnum() or chr(i) == "_"))
+#: ASCII bytes that are not word characters, and "?" (what encoding to ASCII makes of any other character), as spaces.
+_SPACES_FOR_NON_WORD = bytes.maketrans(_ASCII_NON_WORD + b"?", b" " * (len(_ASCII_NON_WORD) + 1))
+
+
+def lower_words(text: str) -> list[str]:
+    """``[w.lower() for w in _WORD.findall(text)]``, without the regular expression where it can.
+
+    A text whose non-ASCII characters are all punctuation or symbols (curly
+    quotes, dashes, "£": most requests) is split on its ASCII bytes, 3-6 times
+    faster; collapsing batches does this for the 30 best results' requests
+    (~15 ms a query for 5,000-character ones).
+    """
+    if text.isascii() or not _NON_ASCII_WORD.search(text):
+        return text.encode("ascii", "replace").translate(_SPACES_FOR_NON_WORD).decode("ascii").lower().split()
+    return list(map(str.lower, _WORD.findall(text)))
+
+
 def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
     """Word n-grams of ``text`` (lower-cased), for near-duplicate detection."""
-    words = [w.lower() for w in _WORD.findall(text or "")]
+    words = lower_words(text or "")
     if len(words) < n:
         return {tuple(words)} if words else set()
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def shingle_hashes(text: str) -> set[int]:
-    """``{hash(s) for s in shingles(text)}`` (word trigrams), built without a Python loop (~4x faster)."""
-    words = list(map(str.lower, _WORD.findall(text or "")))
+    """``{hash(s) for s in shingles(text)}`` (word trigrams), built without a Python loop."""
+    words = lower_words(text or "")
     if len(words) < 3:
         return {hash(tuple(words))} if words else set()
     return set(map(hash, zip(words, words[1:], words[2:])))
