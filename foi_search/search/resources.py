@@ -121,14 +121,17 @@ _BLAS_LIMITED = False
 def one_blas_thread() -> None:
     """Keep numpy's (and FAISS's) BLAS to one thread in this process, from the first search on.
 
-    A search's matrix products are small (the query against a few thousand
-    sampled views and passages); OpenBLAS's extra threads save nothing on
-    them, and after each product they spin, waiting for more work: at 1M
+    A search's matrix products are one query against stored vectors (a
+    sample of them on a large PostgreSQL store): memory-bound, so a second
+    thread saves little (SQLite at 1M passages: within noise either way),
+    and after each product OpenBLAS's threads spin, waiting for more work: at 1M
     passages on 2 cores they took ~55 ms of CPU a query from the database
     server and the keyword thread (client CPU 80 -> 26 ms a query, wall
     63 -> 52 ms; docs/benchmarks.md). Torch, which embeds the query, keeps its
     own threads. Process-wide and never undone (changing it while another
-    thread is inside BLAS is not safe); building an index does not pass here.
+    thread is inside BLAS is not safe): an index built later in the same
+    process trains FAISS's IVF quantiser on one thread (``foi-search index``
+    runs in a process of its own).
     """
     global _BLAS_LIMITED
     if not _BLAS_LIMITED:
