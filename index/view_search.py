@@ -62,11 +62,9 @@ class StoredViews:
         self.store = store
         self.model = model
         self.dimension = dimension
-        #: Documents with current views.
+        #: Documents with views (a PostgreSQL store keeps current ones only, migration 009).
         self.count = store.conn.execute(
-            """select count(distinct v.document_id) from doc_views v join documents d
-               on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = ?""",
-            [model],
+            "select count(distinct document_id) from doc_views where model = ?", [model]
         ).fetchone()[0]
         all_ids = [r[0] for r in store.conn.execute("select id from documents order by id")]
         stride = max(1, -(-len(all_ids) // (sample_documents or SAMPLE_DOCUMENTS)))

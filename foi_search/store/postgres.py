@@ -476,6 +476,7 @@ class PostgresStore(Store):
             return query, len(match) == len(kept)
         if not narrow:
             return "", False
+        import functools
         import itertools
 
         rare = by_rarity[:NARROW_WORDS]
@@ -485,36 +486,29 @@ class PostgresStore(Store):
                 "(" + " & ".join(_quote_lexeme(lx) for lx in combo) + ")" for combo in itertools.combinations(rare, size)
             )
 
-        counts: dict[int, int] = {}
-
+        @functools.cache
         def count(size: int) -> int:
             # Counted only as far as the choices below look (half the time of a full count of common words).
-            if size not in counts:
-                counts[size] = self._gin_read(
-                    "select count(*) from (select 1 from documents where tsv @@ ?::tsquery limit ?) m",
-                    [narrowed(size), MAX_CANDIDATES * HOPELESS_FACTOR + 1],
-                )[0][0]
-            return counts[size]
+            return self._gin_read(
+                "select count(*) from (select 1 from documents where tsv @@ ?::tsquery limit ?) m",
+                [narrowed(size), MAX_CANDIDATES * HOPELESS_FACTOR + 1],
+            )[0][0]
 
-        # The narrowest choice that leaves at most MAX_CANDIDATES: the fewest words together
-        # (the widest set) that do. Holding more of the words is rarer, so counts fall with the
-        # size: asked from the narrowest end, one count settles the usual costly case (common
-        # words, every choice too wide), which asked from the widest end took three.
-        n, size = total, None
-        if len(rare) >= 2 and count(len(rare)) > MAX_CANDIDATES:
-            size, n = len(rare), count(len(rare))
-        elif len(rare) >= 2:
+        # The widest choice (fewest of the rare words together) that leaves at most MAX_CANDIDATES.
+        # Holding more of the words is rarer, so counts fall with the size: walked from the
+        # narrowest end, one count settles the usual costly case (common words, every choice
+        # too wide), which walked from the widest end took three.
+        n = total
+        if len(rare) >= 2:
             size = len(rare)
-            while size > 2 and count(size - 1) <= MAX_CANDIDATES:
+            while size > 2 and count(size) <= MAX_CANDIDATES and count(size - 1) <= MAX_CANDIDATES:
                 size -= 1
             n = count(size)
-            if not n:
-                # Nothing holds that many of the words: keep the wider set (the rarity bound's, for pairs).
-                size = size - 1 if size > 2 else None
-                n = 0
-        if size is not None:
-            # Even below ``depth``: the heads' first stage adds as many again.
-            query = narrowed(size)
+            if n:
+                # Even below ``depth``: the heads' first stage adds as many again.
+                query = narrowed(size)
+            elif size > 2:
+                query = narrowed(size - 1)  # nothing holds that many of the words: keep the wider set
         if n > MAX_CANDIDATES * HOPELESS_FACTOR:
             # Every word in a large share of the store, however many are asked for together:
             # a document matching them only in its body weighs little; the heads' stage ranks the rest.
@@ -765,10 +759,10 @@ class PostgresStore(Store):
         only = "" if doc_ids is None else " and v.document_id = any(%s)"
         # Binary results: pgvector's text form costs ~0.5 ms a vector to parse in
         # Python (seconds per client at 100k views); its binary form is a buffer copy.
+        # Every stored view is current (migration 009): no look-up of the documents' hashes.
         with self._conn.raw.cursor(binary=True) as cur:
             cur.execute(
-                f"""select v.document_id, v.view, v.vector from doc_views v join documents d
-                   on d.id = v.document_id and d.content_hash = v.doc_hash where v.model = %s{only}
+                f"""select v.document_id, v.view, v.vector from doc_views v where v.model = %s{only}
                    order by v.document_id""",
                 [model] if doc_ids is None else [model, [int(i) for i in doc_ids]],
             )
